@@ -1,0 +1,1 @@
+"""Users, their roles and region scope, agencies (OPD), and the access policy."""

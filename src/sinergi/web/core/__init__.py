@@ -1,0 +1,1 @@
+"""Shared web pieces: base templates, home page, language switch, template tags."""

@@ -1,0 +1,54 @@
+"""Template helpers: value formatting and server-side sparklines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django import template
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+
+@register.filter
+def fmt(value: Decimal | float | None, decimals: int = 2) -> str:
+    """A number with the indicator's decimals, in the active locale ('–' when missing)."""
+    if value is None:
+        return "–"
+    return str(floatformat(value, f"{int(decimals)}g"))
+
+
+@register.simple_tag
+def sparkline(points: Sequence[tuple[int, float]], target: float | None = None) -> SafeString:
+    """A small SVG line of ``(year, value)`` points with an optional dashed target line."""
+    if len(points) < 2:
+        return mark_safe('<svg class="spark" viewBox="0 0 120 32" aria-hidden="true"></svg>')
+    width, height, pad = 120.0, 32.0, 3.0
+    xs = [float(p[0]) for p in points]
+    ys = [float(p[1]) for p in points]
+    all_y = ys + ([float(target)] if target is not None else [])
+    x0, x1 = min(xs), max(xs)
+    y0, y1 = min(all_y), max(all_y)
+    span_x = (x1 - x0) or 1.0
+    span_y = (y1 - y0) or 1.0
+
+    def sx(x: float) -> float:
+        return pad + (x - x0) / span_x * (width - 2 * pad)
+
+    def sy(y: float) -> float:
+        return height - pad - (y - y0) / span_y * (height - 2 * pad)
+
+    line = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(xs, ys, strict=True))
+    parts = [f'<polyline points="{line}" class="spark-line"/>']
+    last_x, last_y = sx(xs[-1]), sy(ys[-1])
+    parts.append(f'<circle cx="{last_x:.1f}" cy="{last_y:.1f}" r="2.5" class="spark-dot"/>')
+    if target is not None:
+        ty = sy(float(target))
+        parts.append(f'<line x1="{pad}" x2="{width - pad}" y1="{ty:.1f}" y2="{ty:.1f}" class="spark-target"/>')
+    return format_html(
+        '<svg class="spark" viewBox="0 0 120 32" role="img" aria-label="trend">{}</svg>',
+        mark_safe("".join(parts)),
+    )

@@ -1,0 +1,1 @@
+"""The Banyuasin demo: real hierarchy, the seed articles' figures, and labelled illustrative data."""

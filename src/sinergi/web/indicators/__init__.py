@@ -1,0 +1,1 @@
+"""Indicator catalogue, values with revisions, targets per plan level, achievement."""

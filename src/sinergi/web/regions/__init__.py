@@ -1,0 +1,1 @@
+"""The Kemendagri region hierarchy: country > province > regency > kecamatan > desa."""

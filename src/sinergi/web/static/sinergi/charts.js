@@ -1,0 +1,66 @@
+// Charts drawn with the vendored Chart.js from data the page embeds with json_script.
+(function () {
+  "use strict";
+  if (typeof Chart === "undefined") { return; }
+  var lang = document.documentElement.lang || "id";
+  var fmt = new Intl.NumberFormat(lang === "en" ? "en-GB" : "id-ID", { maximumFractionDigits: 3 });
+  var levelColours = { rpjmn: "#b42318", rkp: "#d92d20", prov_rpjmd: "#9c4a00", prov_rkpd: "#c4640a",
+    rpjmd: "#5b3a9c", rkpd: "#7a5af8", aspiration: "#6b7280" };
+  function data(id) { var el = document.getElementById(id); return el ? JSON.parse(el.textContent) : null; }
+
+  var canvas = document.getElementById("indicator-chart");
+  var d = canvas && data(canvas.dataset.chart);
+  if (d) {
+    var datasets = [{
+      label: d.name, data: d.series, borderColor: "#1f5fa8", backgroundColor: "#1f5fa8",
+      spanGaps: true, tension: 0.15, pointRadius: 4, order: 1,
+    }];
+    if (d.ci.some(function (c) { return c; })) {
+      datasets.push({ label: "95% CI", data: d.ci.map(function (c) { return c ? c[1] : null; }),
+        borderWidth: 0, pointRadius: 0, backgroundColor: "rgba(31,95,168,.15)", fill: "+1", spanGaps: true });
+      datasets.push({ label: "95% CI (low)", data: d.ci.map(function (c) { return c ? c[0] : null; }),
+        borderWidth: 0, pointRadius: 0, spanGaps: true });
+    }
+    d.targets.forEach(function (t) {
+      var colour = levelColours[t.level] || "#b42318";
+      datasets.push({ label: t.label, data: d.labels.map(function () { return t.value; }),
+        borderColor: colour, borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0, fill: false });
+    });
+    if (d.projection) {
+      var p = d.projection;
+      var idx = function (y) { return d.labels.indexOf(String(y)); };
+      var line = d.labels.map(function () { return null; });
+      line[idx(p.from_year)] = p.from_value; line[idx(p.year)] = p.value;
+      datasets.push({ label: "Proyeksi / projection", data: line, borderColor: "#1f5fa8", borderDash: [2, 3],
+        pointRadius: 3, spanGaps: true, fill: false });
+      if (p.low !== null) {
+        var hi = d.labels.map(function () { return null; }), lo = hi.slice();
+        hi[idx(p.from_year)] = p.from_value; lo[idx(p.from_year)] = p.from_value;
+        hi[idx(p.year)] = p.high; lo[idx(p.year)] = p.low;
+        datasets.push({ label: Math.round(p.level * 100) + "% interval", data: hi, borderWidth: 0, pointRadius: 0,
+          spanGaps: true, backgroundColor: "rgba(31,95,168,.12)", fill: "+1" });
+        datasets.push({ label: "interval (low)", data: lo, borderWidth: 0, pointRadius: 0, spanGaps: true });
+      }
+    }
+    new Chart(canvas, {
+      type: "line", data: { labels: d.labels, datasets: datasets },
+      options: { maintainAspectRatio: false, animation: false,
+        plugins: { legend: { labels: { filter: function (item) { return item.text.indexOf("(low)") < 0; } } },
+          tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + (c.parsed.y === null ? "–" : fmt.format(c.parsed.y)); } } } },
+        scales: { y: { title: { display: true, text: d.unit } } } },
+    });
+  }
+
+  var rank = document.getElementById("ranking-chart");
+  var r = rank && data(rank.dataset.chart);
+  if (r) {
+    rank.parentNode.style.height = Math.max(240, 28 * r.labels.length + 60) + "px";
+    new Chart(rank, {
+      type: "bar",
+      data: { labels: r.labels, datasets: [{ label: r.name + " (" + r.unit + ")", data: r.values, backgroundColor: "#1f5fa8" }] },
+      options: { indexAxis: "y", maintainAspectRatio: false, animation: false,
+        plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (c) {
+          var se = r.errors[c.dataIndex]; return fmt.format(c.parsed.x) + (se !== null ? " (SE " + fmt.format(se) + ")" : ""); } } } } },
+    });
+  }
+})();
