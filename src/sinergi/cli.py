@@ -43,7 +43,10 @@ class LazyGroup(click.Group):
 
 
 # Commands defined next to the code they drive ("name": "module.attribute").
-LAZY_COMMANDS: dict[str, str] = {}
+LAZY_COMMANDS: dict[str, str] = {
+    "user": "sinergi.web.accounts.cli.user",
+    "report": "sinergi.web.programs.cli.report",
+}
 
 
 @click.group(
@@ -149,7 +152,11 @@ def regions_load(source: Path | None, spec: str | None, only: str | None) -> Non
         with Progress(transient=True) as bar:
             task = bar.add_task("Loading regions", total=None)
             report = load_hierarchy(
-                path, only=only, progress=lambda level, n: bar.update(task, completed=n, description=f"Loading {level}")
+                path,
+                only=only,
+                progress=lambda level, n: bar.update(
+                    task, completed=n, description=f"Loading {level}"
+                ),
             )
     except RegionSourceError as exc:
         raise click.ClickException(str(exc)) from None
@@ -182,6 +189,52 @@ def import_figures(file: Path, valid_only: bool, dry_run: bool) -> None:
     )
 
 
+@main.command("store-estimates")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--region-column", required=True, help="The domain column holding region codes.")
+@click.option("--period", required=True, help="Period of the survey: YYYY, YYYY-Qn or YYYY-MM.")
+@click.option("--source", required=True, help="Citation, e.g. 'Susenas Maret 2023 (BPS)'.")
+@click.option(
+    "--map",
+    "mapping",
+    help="measure=indicator pairs, e.g. fgt0=poverty_rate,fgt0_extreme=extreme_poverty_rate "
+    "(default: fgt0/fgt1/fgt2/gini to the poverty and Gini indicators).",
+)
+@click.option("--synthetic", is_flag=True, help="Label the values as synthetic (demo) data.")
+def store_estimates_command(
+    file: Path, region_column: str, period: str, source: str, mapping: str | None, synthetic: bool
+) -> None:
+    """Store the CSV written by `sinergi estimate` as indicator values (with SE and flag)."""
+    _django()
+    from sinergi.web.indicators.estimates import (
+        EstimateStoreError,
+        read_estimates_csv,
+        store_estimates,
+    )
+
+    measure_map = None
+    if mapping:
+        try:
+            measure_map = dict(pair.split("=", 1) for pair in mapping.split(","))
+        except ValueError:
+            raise click.BadParameter("use measure=indicator pairs", param_hint="--map") from None
+    try:
+        report = store_estimates(
+            read_estimates_csv(file),
+            region_column=region_column,
+            period=period,
+            source=source,
+            measure_map=measure_map,
+            synthetic=synthetic,
+        )
+    except (EstimateStoreError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"{report.created} new, {report.updated} updated, {report.unchanged} unchanged"
+        + (f"; skipped: {', '.join(report.skipped)}" if report.skipped else "")
+    )
+
+
 @main.command()
 @click.option("--region", required=True, help="Region code, e.g. 16.07.")
 @click.option("--year", type=int, help="Evaluate as of this year (default: this year).")
@@ -211,10 +264,33 @@ def achievements(region: str, year: int | None, fmt: str) -> None:
         from rich.table import Table
 
         table = Table(title=f"{found.name} ({found.code})" + (f", {year}" if year else ""))
-        for column in ["indicator", "value", "value_year", "target", "target_year", "achievement", "band", "status"]:
+        for column in [
+            "indicator",
+            "value",
+            "value_year",
+            "target",
+            "target_year",
+            "achievement",
+            "band",
+            "status",
+        ]:
             table.add_column(column)
         for row in rows:
-            table.add_row(*[_fmt(row[c]) for c in ["indicator", "value", "value_year", "target", "target_year", "achievement", "band", "status"]])
+            table.add_row(
+                *[
+                    _fmt(row[c])
+                    for c in [
+                        "indicator",
+                        "value",
+                        "value_year",
+                        "target",
+                        "target_year",
+                        "achievement",
+                        "band",
+                        "status",
+                    ]
+                ]
+            )
         Console().print(table)
 
 

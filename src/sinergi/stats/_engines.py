@@ -17,6 +17,7 @@ from ._errors import InputError, MissingExtraError, Problem
 
 if TYPE_CHECKING:
     import duckdb
+    import pyarrow as pa
 
 EngineName = Literal["duckdb", "spark"]
 
@@ -94,6 +95,10 @@ class Engine(ABC):
         """Run a DuckDB-dialect query and return its (small) result."""
 
     @abstractmethod
+    def fetch_arrow(self, query: str) -> pa.Table:
+        """Run a DuckDB-dialect query and return its result as an Arrow table."""
+
+    @abstractmethod
     def materialize(self, query: str, name: str) -> None:
         """Run a query once and keep its result as table ``name``."""
 
@@ -153,6 +158,9 @@ class DuckDBEngine(Engine):
         cur = self.connection.execute(query)
         names = [d[0] for d in cur.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def fetch_arrow(self, query: str) -> pa.Table:
+        return self.connection.sql(query).to_arrow_table()
 
     def materialize(self, query: str, name: str) -> None:
         self.connection.execute(f"CREATE TEMP TABLE {name} AS {query}")
@@ -235,7 +243,9 @@ class SparkEngine(Engine):
         elif type(source).__module__.startswith("pyspark"):
             frame = source
         else:
-            frame = spark.createDataFrame(_to_pandas(source))
+            # Through Arrow the rows land in the JVM once; a pandas frame without Arrow
+            # would send every later query back to Python workers to read them.
+            frame = spark.createDataFrame(_to_arrow(source))
         frame.createOrReplaceTempView(name)
 
     def column_types(self, name: str) -> dict[str, bool]:
@@ -249,6 +259,15 @@ class SparkEngine(Engine):
         rows = self.session.sql(self.translate(query)).collect()
         return [r.asDict() for r in rows]
 
+    def fetch_arrow(self, query: str) -> pa.Table:
+        import pyarrow as pa
+
+        frame = self.session.sql(self.translate(query))
+        to_arrow = getattr(frame, "toArrow", None)
+        if callable(to_arrow):
+            return to_arrow()
+        return pa.Table.from_pandas(frame.toPandas(), preserve_index=False)
+
     def materialize(self, query: str, name: str) -> None:
         frame = self.session.sql(self.translate(query)).persist()
         frame.createOrReplaceTempView(name)
@@ -261,11 +280,17 @@ class SparkEngine(Engine):
         self.session.catalog.dropTempView(name)
 
 
-def _to_pandas(source: object) -> Any:
-    to_pandas = getattr(source, "to_pandas", None)
-    if callable(to_pandas):
-        return to_pandas()
-    return source
+def _to_arrow(source: object) -> pa.Table:
+    import pyarrow as pa
+
+    if isinstance(source, pa.Table):
+        return source
+    to_arrow = getattr(source, "to_arrow", None)  # polars
+    if callable(to_arrow):
+        return to_arrow()
+    if type(source).__module__.startswith("pandas"):
+        return pa.Table.from_pandas(source, preserve_index=False)
+    raise TypeError(f"cannot read {type(source).__name__} on Spark; pass a path or a table")
 
 
 def get_engine(engine: EngineName | Engine) -> Engine:

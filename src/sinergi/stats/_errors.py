@@ -25,6 +25,8 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
+        if self.count == 0:
+            return f"{self.column}: {self.reason}"
         noun = "row" if self.count == 1 else "rows"
         return f"{self.column}: {self.count} {noun} with {self.reason}"
 

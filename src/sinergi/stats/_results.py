@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property, lru_cache
 from statistics import NormalDist
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -17,6 +20,11 @@ DomainValue = str | int | float | bool
 
 RESULT_COLUMNS = ("measure", "estimate", "se", "ci_low", "ci_high", "rse", "n", "flag")
 """Output columns after the ``by`` columns, in order."""
+
+
+@lru_cache(maxsize=8)
+def _normal_quantile(p: float) -> float:
+    return NormalDist().inv_cdf(p)
 
 
 class Flag(StrEnum):
@@ -123,7 +131,7 @@ class Estimate:
         var = math.nan if variance is None else float(variance)
         # Rounding can leave a variance of exactly-zero quantities at -1e-30.
         se = math.sqrt(var) if var > 0 else (0.0 if var > -1e-12 else math.nan)
-        z = NormalDist().inv_cdf(0.5 + level / 2.0)
+        z = _normal_quantile(0.5 + level / 2.0)
         rse = 100.0 * se / abs(est) if est != 0 and not math.isnan(est) else None
         if rse is not None and math.isnan(rse):
             rse = None
@@ -140,19 +148,68 @@ class Estimate:
         )
 
 
+def flags_for(rse: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`publication_flag` over RSEs in percent (NaN = undefined)."""
+    return np.select(
+        [rse <= 25.0, rse <= 50.0], [Flag.PUBLISH.value, Flag.CAUTION.value], Flag.UNRELIABLE.value
+    )
+
+
+def results_table(
+    domains: pa.Table,
+    measures: Sequence[str],
+    estimates: Sequence[np.ndarray],
+    variances: Sequence[np.ndarray],
+    counts: Sequence[np.ndarray],
+    level: float,
+) -> pa.Table:
+    """Assemble the long result table: domain columns, then one row per measure.
+
+    ``domains`` holds one row per domain (already sorted); the i-th arrays give
+    measure i's estimate, variance and n per domain.
+    """
+    import pyarrow as pa
+
+    z = _normal_quantile(0.5 + level / 2.0)
+    n_dom, n_meas = domains.num_rows, len(measures)
+    est = np.column_stack(estimates).ravel() if n_meas else np.empty(0)
+    var = np.column_stack(variances).ravel() if n_meas else np.empty(0)
+    cnt = np.column_stack(counts).ravel().astype(np.int64) if n_meas else np.empty(0, np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # Rounding can leave the variance of a constant at -1e-30: that is zero.
+        se = np.sqrt(np.where((var < 0) & (var > -1e-12), 0.0, var))
+        rse = np.where((est != 0) & np.isfinite(est), 100.0 * se / np.abs(est), np.nan)
+    take = pa.array(np.repeat(np.arange(n_dom), n_meas))
+    columns = {name: domains.column(name).take(take) for name in domains.column_names}
+    columns.update(
+        measure=pa.array(np.tile(np.array(measures, dtype=object), n_dom), pa.string()),
+        estimate=pa.array(est, pa.float64()),
+        se=pa.array(se, pa.float64()),
+        ci_low=pa.array(est - z * se, pa.float64()),
+        ci_high=pa.array(est + z * se, pa.float64()),
+        rse=pa.array(rse, pa.float64(), mask=np.isnan(rse)),
+        n=pa.array(cnt, pa.int64()),
+        flag=pa.array(flags_for(rse), pa.string()),
+    )
+    return pa.table(columns)
+
+
 @dataclass(frozen=True)
 class Results:
     """All estimates of one :func:`~sinergi.stats.estimate` call.
 
-    Iterate over it (or use :attr:`rows`) for typed :class:`Estimate` rows;
-    :meth:`to_arrow` gives a table with the ``by`` columns first.
+    Held as a column table (cheap for 80,000 domains); iterating, :attr:`rows`
+    and :meth:`get` give typed :class:`Estimate` rows, :meth:`to_arrow` the
+    table with the ``by`` columns first.
 
     Attributes
     ----------
     by
         Domain columns, in order.
-    rows
-        Estimates sorted by domain, then in the order the measures were asked.
+    table
+        The estimates: ``by`` columns, then ``measure, estimate, se, ci_low,
+        ci_high, rse, n, flag``; sorted by domain, then in the order the
+        measures were asked.
     level
         Confidence level of the intervals.
     engine
@@ -160,24 +217,48 @@ class Results:
     """
 
     by: tuple[str, ...]
-    rows: tuple[Estimate, ...]
+    table: pa.Table
     level: float
     engine: str
+
+    @cached_property
+    def rows(self) -> tuple[Estimate, ...]:
+        """The estimates as typed rows, in table order."""
+        data = self.table.to_pydict()
+        out = []
+        for i in range(self.table.num_rows):
+            out.append(
+                Estimate(
+                    domain=tuple((name, data[name][i]) for name in self.by),
+                    measure=data["measure"][i],
+                    estimate=data["estimate"][i],
+                    se=data["se"][i],
+                    ci_low=data["ci_low"][i],
+                    ci_high=data["ci_high"][i],
+                    rse=data["rse"][i],
+                    n=data["n"][i],
+                    flag=Flag(data["flag"][i]),
+                )
+            )
+        return tuple(out)
 
     def __iter__(self) -> Iterator[Estimate]:
         return iter(self.rows)
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return int(self.table.num_rows)
 
     def get(self, measure: str, **domain: DomainValue) -> Estimate:
         """The estimate of ``measure`` for the domain given as keyword arguments.
 
         Examples
         --------
-        >>> e = Estimate.from_variance((("urban", 1),), "fgt0", 0.1, 0.0001, 10, 0.95)
-        >>> Results(("urban",), (e,), 0.95, "duckdb").get("fgt0", urban=1).estimate
-        0.1
+        >>> import numpy as np, pyarrow as pa
+        >>> t = results_table(pa.table({"urban": [0, 1]}), ["fgt0"], [np.array([0.12, 0.07])],
+        ...                   [np.array([1e-4, 4e-4])], [np.array([900, 300])], 0.95)
+        >>> r = Results(("urban",), t, 0.95, "duckdb").get("fgt0", urban=1)
+        >>> round(r.se, 3), round(r.rse, 1), r.flag.value
+        (0.02, 28.6, 'caution')
         """
         wanted = tuple(sorted(domain.items()))
         for row in self.rows:
@@ -187,50 +268,17 @@ class Results:
 
     def to_dicts(self) -> list[dict[str, object]]:
         """Rows as plain dicts, ``by`` columns first (for CSV writers and JSON)."""
-        out: list[dict[str, object]] = []
-        for row in self.rows:
-            record: dict[str, object] = dict(row.domain)
-            record.update(
-                measure=row.measure,
-                estimate=row.estimate,
-                se=row.se,
-                ci_low=row.ci_low,
-                ci_high=row.ci_high,
-                rse=row.rse,
-                n=row.n,
-                flag=row.flag.value,
-            )
-            out.append(record)
-        return out
+        return list(self.table.to_pylist())
 
     def to_arrow(self) -> pa.Table:
         """The estimates as a :class:`pyarrow.Table`, ``by`` columns first.
 
         Examples
         --------
-        >>> e = Estimate.from_variance((("urban", 1),), "fgt0", 0.1, 0.0001, 10, 0.95)
-        >>> Results(("urban",), (e,), 0.95, "duckdb").to_arrow().column_names
+        >>> import numpy as np, pyarrow as pa
+        >>> t = results_table(pa.table({"urban": [1]}), ["fgt0"], [np.array([0.1])],
+        ...                   [np.array([1e-4])], [np.array([10])], 0.95)
+        >>> Results(("urban",), t, 0.95, "duckdb").to_arrow().column_names
         ['urban', 'measure', 'estimate', 'se', 'ci_low', 'ci_high', 'rse', 'n', 'flag']
         """
-        import pyarrow as pa
-
-        columns: dict[str, Sequence[object]] = {
-            name: [dict(r.domain)[name] for r in self.rows] for name in self.by
-        }
-        fields: Mapping[str, pa.DataType] = {
-            "measure": pa.string(),
-            "estimate": pa.float64(),
-            "se": pa.float64(),
-            "ci_low": pa.float64(),
-            "ci_high": pa.float64(),
-            "rse": pa.float64(),
-            "n": pa.int64(),
-            "flag": pa.string(),
-        }
-        arrays = {name: pa.array(values) for name, values in columns.items()}
-        for name, dtype in fields.items():
-            values = [getattr(r, name) for r in self.rows]
-            if name == "flag":
-                values = [v.value for v in values]
-            arrays[name] = pa.array(values, type=dtype)
-        return pa.table(arrays)
+        return self.table

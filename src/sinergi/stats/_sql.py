@@ -2,17 +2,23 @@
 
 The work is split in three statements so that the large input is scanned once:
 
+0. ``validation``: one ungrouped pass (counts, minima, maxima) over the
+   records, so bad input is reported before any heavy work.
 1. ``psu``: one row per (domain, stratum, PSU) holding weighted sums of every
-   measure's numerator and denominator, of the Gini influence-function terms
-   (which need a window over the domain sorted by income), and counters used to
-   validate the input. This is the only pass over the records.
+   measure's numerator and denominator and of the Gini influence-function
+   terms. The Gini needs running sums over each domain sorted by income; they
+   run over records pre-aggregated by (domain, stratum, PSU, income), which is
+   exact because the estimator's terms telescope over ties, and collapses the
+   members of a household (who share per-capita expenditure) into one row.
 2. ``strata``: the number of PSUs of each stratum in the *whole* sample and its
    finite population correction.
 3. ``estimate``: per domain, the point estimates, then per PSU the linearised
    variable ``z`` of each measure, then the with-replacement variance
-   ``sum_h (1 - f_h) n_h / (n_h - 1) sum_i (z_hi - zbar_h)^2``. PSUs of a
-   stratum without records of the domain are zeros; they are added
-   analytically (``(n_h - k) * zbar_h^2``) so they never need materialising.
+   ``sum_h (1 - f_h) n_h / (n_h - 1) (sum_i z_hi^2 - (sum_i z_hi)^2 / n_h)``.
+   PSUs of a stratum without records of the domain are zeros: they add
+   nothing to the sums and ``n_h`` counts them, so they never need
+   materialising. Each step reads the one before once, so Spark, which
+   inlines CTEs, does not recompute any.
 
 Column aliases are fixed, lower-case and distinct ignoring case, because Spark
 resolves names case-insensitively.
@@ -20,7 +26,6 @@ resolves names case-insensitively.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -45,40 +50,20 @@ def _dbl(value: int | float) -> str:
     return f"CAST({value} AS DOUBLE)"
 
 
+AggFn = Literal["SUM", "MIN", "MAX"]
+
+
 @dataclass
-class _Aggregates:
-    """Stage-1 columns, deduplicated: P0, P1 and P2 share their denominator."""
+class _Part:
+    """One grouped SELECT that feeds the PSU table."""
 
-    grouped: bool
-    items: dict[str, str] = field(default_factory=dict)
-
-    def add(self, fn: Literal["SUM", "COUNT", "MIN", "MAX"], expr: str) -> str:
-        key = f"{fn}({expr})"
-        if key not in self.items:
-            self.items[key] = f"s{len(self.items)}"
-        return self.items[key]
-
-    def select_list(self) -> list[str]:
-        out = []
-        for key, alias in self.items.items():
-            fn, _, expr = key.partition("(")
-            expr = expr[:-1]
-            if self.grouped:
-                sql = f"COALESCE(SUM({expr}), 0)" if fn == "SUM" else key
-            elif fn == "SUM":
-                # Without PSUs each record is its own PSU: the "aggregate" is the row itself.
-                sql = f"COALESCE({expr}, 0)"
-            elif fn == "COUNT":
-                sql = "1" if expr == "*" else f"CASE WHEN {expr} IS NOT NULL THEN 1 ELSE 0 END"
-            else:
-                sql = expr
-            out.append(f"{sql} AS {alias}")
-        return out
+    source: str
+    items: dict[str, tuple[AggFn, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class MeasurePlan:
-    """Which stage-1 columns a measure reads."""
+    """Which PSU-table columns a measure reads."""
 
     measure: Measure
     n: str
@@ -89,19 +74,6 @@ class MeasurePlan:
     gini_k: str = ""
     gini_w: str = ""
     gini_y: str = ""
-
-
-@dataclass(frozen=True)
-class ColumnCheck:
-    """Stage-1 columns that validate one numeric input column."""
-
-    column: str
-    role: str
-    count: str
-    non_numeric: str | None
-    minimum: str | None = None
-    non_binary: str | None = None
-    maximum: str | None = None
 
 
 @dataclass
@@ -115,10 +87,11 @@ class Plan:
     numeric: dict[str, bool]
     missing: Missing = "error"
     aliases: dict[str, str] = field(init=False)
-    aggs: _Aggregates = field(init=False)
     plans: list[MeasurePlan] = field(init=False)
-    checks: list[ColumnCheck] = field(init=False)
-    n_rows: str = field(init=False)
+    roles: dict[str, str] = field(init=False)
+    _parts: list[_Part] = field(init=False)
+    _keys_by_expr: dict[tuple[int, str, str], str] = field(init=False)
+    _windows: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
         cols: list[str] = []
@@ -130,22 +103,46 @@ class Plan:
                 if name not in cols:
                     cols.append(name)
         self.aliases = {name: f"c{i}" for i, name in enumerate(cols)}
-        self.aggs = _Aggregates(grouped=self.design.psu is not None)
-        self.n_rows = self.aggs.add("COUNT", "*")
-        self.checks = []
-        self.plans = []
-        self._add_checks()
+        self.roles = {}
         for m in self.measures:
-            self.plans.append(self._plan_measure(m))
+            for name in m.columns:
+                self.roles[name] = "value"
+            if m.kind in FGT_KINDS:
+                self.roles[str(m.poverty_line)] = "poverty_line"
+        if self.design.fpc:
+            self.roles[self.design.fpc] = "fpc"
+        if self.design.weight:
+            self.roles[self.design.weight] = "weight"
+        # Part 0 reads the records directly; each Gini (with PSUs) adds a part.
+        self._parts = [_Part("records")]
+        self._keys_by_expr = {}
+        self._windows = []
+        self.plans = [self._plan_measure(i, m) for i, m in enumerate(self.measures)]
+        if self.design.fpc:
+            # Every part covers every PSU, so the first non-empty one carries the fpc.
+            f = self.aliases[self.design.fpc]
+            if self._parts[0].items:
+                self._agg(0, "MIN", f, alias="fpc_min")
+                self._agg(0, "MAX", f, alias="fpc_max")
+            else:
+                self._agg(1, "MIN", "fmin", alias="fpc_min")
+                self._agg(1, "MAX", "fmax", alias="fpc_max")
+        self._parts = [p for p in self._parts if p.items]
 
-    # -- aliases ---------------------------------------------------------
+    # -- helpers ---------------------------------------------------------
+
+    @property
+    def grouped(self) -> bool:
+        """With PSUs, records are summed per PSU; without, each record is a PSU."""
+        return self.design.psu is not None
 
     @property
     def domain_keys(self) -> list[str]:
         return [f"d{i}" for i in range(max(1, len(self.by)))]
 
-    def _keys(self, *extra: str) -> str:
-        return ", ".join([*self.domain_keys, *extra])
+    @property
+    def psu_keys(self) -> list[str]:
+        return [*self.domain_keys, "h", *(["p"] if self.grouped else [])]
 
     @property
     def weight(self) -> str:
@@ -160,168 +157,202 @@ class Plan:
         ok = self._ok(m)
         return self.weight if ok is None else f"(CASE WHEN {ok} THEN {self.weight} ELSE 0 END)"
 
-    # -- stage 1 ---------------------------------------------------------
-
-    def _add_checks(self) -> None:
-        a = self.aggs
-        binary = {m.value for m in self.measures if m.kind == "proportion"}
-        lines = {m.poverty_line for m in self.measures if m.kind in FGT_KINDS}
-        for name, alias in self.aliases.items():
-            non_numeric = None if self.numeric[name] else a.add("SUM", f"nn_{alias}")
-            minimum = maximum = non_binary = None
-            role = "value"
-            if name == self.design.weight:
-                role, minimum = "weight", a.add("MIN", alias)
-            elif name == self.design.fpc:
-                role, minimum, maximum = "fpc", a.add("MIN", alias), a.add("MAX", alias)
-            if name in lines:
-                role = "poverty_line" if role == "value" else role
-                minimum = a.add("MIN", alias)
-            if name in binary:
-                non_binary = a.add(
-                    "SUM", f"CASE WHEN {alias} IS NOT NULL AND {alias} <> 0 AND {alias} <> 1 "
-                    "THEN 1 ELSE 0 END"
-                )
-            self.checks.append(
-                ColumnCheck(
-                    column=name,
-                    role=role,
-                    count=a.add("COUNT", alias),
-                    non_numeric=non_numeric,
-                    minimum=minimum,
-                    non_binary=non_binary,
-                    maximum=maximum,
-                )
-            )
-
-    def _n(self, m: Measure) -> str:
+    def _count(self, m: Measure) -> str:
         ok = self._ok(m)
-        if ok is None:
-            return self.n_rows
-        return self.aggs.add("SUM", f"CASE WHEN {ok} THEN 1 ELSE 0 END")
+        return "1" if ok is None else f"CASE WHEN {ok} THEN 1 ELSE 0 END"
 
-    def _plan_measure(self, m: Measure) -> MeasurePlan:
-        a = self.aggs
+    def _part(self, source: str) -> int:
+        self._parts.append(_Part(source))
+        return len(self._parts) - 1
+
+    def _agg(self, part: int, fn: AggFn, expr: str, alias: str | None = None) -> str:
+        key = (part, fn, expr)
+        if key not in self._keys_by_expr:
+            self._keys_by_expr[key] = alias or f"s{len(self._keys_by_expr)}"
+            self._parts[part].items[self._keys_by_expr[key]] = (fn, expr)
+        return self._keys_by_expr[key]
+
+    # -- measures --------------------------------------------------------
+
+    def _plan_measure(self, i: int, m: Measure) -> MeasurePlan:
         v = self.aliases[m.value]
         wm = self._wm(m)
         if m.kind in GINI_KINDS:
-            i = self.measures.index(m)
-            return MeasurePlan(
-                m,
-                n=self._n(m),
-                gini_a=a.add("SUM", f"{wm} * ({v} * gc{i} - gg{i})"),
-                gini_t=a.add("SUM", f"{wm} * {v} * (2 * gc{i} - {wm})"),
-                gini_k=a.add("SUM", f"{wm} * {v} * ({wm} - 1)"),
-                gini_w=a.add("SUM", wm),
-                gini_y=a.add("SUM", f"{wm} * {v}"),
-            )
+            return self._plan_gini(i, m, v, wm)
+        part = 0
+        n = self._agg(part, "SUM", self._count(m))
         if m.kind in FGT_KINDS:
             z = self.aliases[str(m.poverty_line)]
             gap = f"(1 - {v} / {z})"
             g = {"fgt0": _dbl(1), "fgt1": gap, "fgt2": f"{gap} * {gap}"}[m.kind]
             # Strict y < z: BPS counts people *below* the line as poor.
             num = f"CASE WHEN {v} < {z} THEN {wm} * {g} ELSE 0 END"
-            return MeasurePlan(m, n=self._n(m), num=a.add("SUM", num), den=a.add("SUM", wm))
+            return MeasurePlan(m, n=n, num=self._agg(part, "SUM", num), den=self._agg(part, "SUM", wm))
+        num = self._agg(part, "SUM", f"{wm} * {v}")
         if m.kind == "total":
-            return MeasurePlan(m, n=self._n(m), num=a.add("SUM", f"{wm} * {v}"))
+            return MeasurePlan(m, n=n, num=num)
         if m.kind == "ratio":
             x = self.aliases[str(m.denominator)]
-            return MeasurePlan(
-                m, n=self._n(m), num=a.add("SUM", f"{wm} * {v}"), den=a.add("SUM", f"{wm} * {x}")
-            )
-        # mean and proportion
-        return MeasurePlan(m, n=self._n(m), num=a.add("SUM", f"{wm} * {v}"), den=a.add("SUM", wm))
+            return MeasurePlan(m, n=n, num=num, den=self._agg(part, "SUM", f"{wm} * {x}"))
+        return MeasurePlan(m, n=n, num=num, den=self._agg(part, "SUM", wm))
 
-    def _records_sql(self) -> str:
-        """Stage 0: rename, cast to DOUBLE, NaN and infinities to NULL."""
+    def _window(self, weight: str, value: str) -> tuple[str, str]:
+        # ROWS, not the default RANGE frame: with RANGE every tied value would get the
+        # cumulative weight of the whole tie. The Gini terms telescope over a tie, so
+        # the order the engine gives tied rows does not change the sums.
+        over = (
+            f"OVER (PARTITION BY {', '.join(self.domain_keys)} ORDER BY {value} "
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+        )
+        return f"SUM({weight}) {over}", f"SUM({weight} * {value}) {over}"
+
+    def _plan_gini(self, i: int, m: Measure, v: str, wm: str) -> MeasurePlan:
+        if self.grouped:
+            keys = ", ".join(self.psu_keys)
+            fpc = ""
+            if self.design.fpc:
+                f = self.aliases[self.design.fpc]
+                fpc = f", MIN({f}) AS fmin, MAX({f}) AS fmax"
+            square = f", SUM({wm} * {wm}) AS gw2" if m.kind == "gini_convey" else ""
+            pre = (
+                f"SELECT {keys}, {v} AS v, SUM({wm}) AS gw{square}, "
+                f"SUM({self._count(m)}) AS gn{fpc} "
+                f"FROM (RECORDS) AS r GROUP BY {keys}, {v}"
+            )
+            cum_w, cum_y = self._window("gw", "v")
+            part = self._part(f"SELECT *, {cum_w} AS gc, {cum_y} AS gg FROM ({pre}) AS pre")
+            w, val, n, w2 = "gw", "v", "gn", "gw2"
+        else:
+            # Each record is its own PSU: no pre-aggregation, running sums per record.
+            part = 0
+            cum_w, cum_y = self._window(wm, v)
+            self._parts[part].source = "records_windowed"
+            self._windows += [f"{cum_w} AS gc{i}", f"{cum_y} AS gg{i}"]
+            w, val, n, w2 = wm, v, self._count(m), f"{wm} * {wm}"
+            return MeasurePlan(
+                m,
+                n=self._agg(part, "SUM", n),
+                gini_a=self._agg(part, "SUM", f"{w} * ({val} * gc{i} - gg{i})"),
+                gini_t=self._agg(part, "SUM", f"{w} * {val} * (2 * gc{i} - {w})"),
+                gini_k=self._agg(part, "SUM", f"{val} * ({w2} - {w})")
+                if m.kind == "gini_convey"
+                else "",
+                gini_w=self._agg(part, "SUM", w),
+                gini_y=self._agg(part, "SUM", f"{w} * {val}"),
+            )
+        return MeasurePlan(
+            m,
+            n=self._agg(part, "SUM", n),
+            gini_a=self._agg(part, "SUM", f"{w} * ({val} * gc - gg)"),
+            gini_t=self._agg(part, "SUM", f"{w} * {val} * (2 * gc - {w})"),
+            gini_k=self._agg(part, "SUM", f"{val} * ({w2} - {w})")
+            if m.kind == "gini_convey"
+            else "",
+            gini_w=self._agg(part, "SUM", w),
+            gini_y=self._agg(part, "SUM", f"{w} * {val}"),
+        )
+
+    # -- records ---------------------------------------------------------
+
+    def _raw_select(self, with_checks: bool = False) -> list[str]:
         d = self.design
-        raw = [
-            f"{quote(c)} AS d{i}" for i, c in enumerate(self.by)
-        ] or ["1 AS d0"]
+        raw = [f"{quote(c)} AS d{i}" for i, c in enumerate(self.by)] or ["1 AS d0"]
         raw.append(f"{quote(d.strata)} AS h" if d.strata else "1 AS h")
         if d.psu:
             raw.append(f"{quote(d.psu)} AS p")
-        clean = [*self.domain_keys, "h", *(["p"] if d.psu else [])]
         for name, alias in self.aliases.items():
-            q = quote(name)
-            if self.numeric[name]:
-                raw.append(f"CAST({q} AS DOUBLE) AS r_{alias}")
-            else:
-                raw.append(f"TRY_CAST({q} AS DOUBLE) AS r_{alias}")
+            cast = "CAST" if self.numeric[name] else "TRY_CAST"
+            raw.append(f"{cast}({quote(name)} AS DOUBLE) AS {alias}")
+            if with_checks and not self.numeric[name]:
+                q = quote(name)
                 raw.append(
                     f"CASE WHEN {q} IS NOT NULL AND TRY_CAST({q} AS DOUBLE) IS NULL "
                     f"THEN 1 ELSE 0 END AS nn_{alias}"
                 )
-                clean.append(f"nn_{alias}")
+        return raw
+
+    def _records_sql(self) -> str:
+        """Renamed, DOUBLE-cast records; with ``missing='exclude'`` NaN becomes NULL."""
+        inner = f"SELECT {', '.join(self._raw_select())} FROM {self.source}"
+        if self.missing == "error":
+            return inner  # validation has already rejected NaN and infinities
+        clean = [*self.psu_keys]
+        for alias in self.aliases.values():
             clean.append(
-                f"CASE WHEN ISNAN(r_{alias}) OR ABS(r_{alias}) > {_DBL_MAX} THEN NULL "
-                f"ELSE r_{alias} END AS {alias}"
+                f"CASE WHEN ISNAN({alias}) OR ABS({alias}) > {_DBL_MAX} THEN NULL "
+                f"ELSE {alias} END AS {alias}"
             )
-        inner = f"SELECT {', '.join(raw)} FROM {self.source}"
         return f"SELECT {', '.join(clean)} FROM ({inner}) AS raw"
 
-    def records_sql(self) -> str:
-        """Stage 0 plus, for Gini, the running sums over each domain sorted by value."""
-        base = self._records_sql()
-        windows = []
-        partition = ", ".join(self.domain_keys)
-        for i, m in enumerate(self.measures):
-            if m.kind not in GINI_KINDS:
-                continue
-            v = self.aliases[m.value]
-            wm = self._wm(m)
-            # ROWS, not the default RANGE frame: with RANGE, tied values would all get
-            # the cumulative weight of the whole tie. The Gini terms below telescope
-            # over a tie, so whatever order the engine puts tied rows in, the sums
-            # are the same.
-            over = (
-                f"OVER (PARTITION BY {partition} ORDER BY {v} "
-                "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
-            )
-            windows.append(f"SUM({wm}) {over} AS gc{i}")
-            windows.append(f"SUM({wm} * {v}) {over} AS gg{i}")
-        if not windows:
-            return base
-        return f"SELECT *, {', '.join(windows)} FROM ({base}) AS rec"
+    def _part_sql(self, part: _Part) -> str:
+        records = self._records_sql()
+        if part.source == "records":
+            source = records
+        elif part.source == "records_windowed":
+            source = f"SELECT *, {', '.join(self._windows)} FROM ({records}) AS rec"
+        else:
+            source = part.source.replace("(RECORDS)", f"({records})")
+        keys = ", ".join(self.psu_keys)
+        if self.grouped:
+            cols = [
+                f"COALESCE(SUM({e}), 0) AS {a}" if fn == "SUM" else f"{fn}({e}) AS {a}"
+                for a, (fn, e) in part.items.items()
+            ]
+            return f"SELECT {keys}, {', '.join(cols)} FROM ({source}) AS src GROUP BY {keys}"
+        cols = [
+            f"COALESCE({e}, 0) AS {a}" if fn == "SUM" else f"{e} AS {a}"
+            for a, (fn, e) in part.items.items()
+        ]
+        return f"SELECT {keys}, {', '.join(cols)} FROM ({source}) AS src"
 
     def psu_sql(self) -> str:
-        keys = self._keys("h", *(["p"] if self.design.psu else []))
-        select = ", ".join([keys, *self.aggs.select_list()])
-        group = f" GROUP BY {keys}" if self.aggs.grouped else ""
-        return f"SELECT {select} FROM ({self.records_sql()}) AS r{group}"
+        """One row per (domain, stratum, PSU) with every measure's weighted sums."""
+        if len(self._parts) == 1:
+            return self._part_sql(self._parts[0])
+        # Several parts (e.g. FGT and Gini): stack them and add up per PSU.
+        every = [(a, fn) for p in self._parts for a, (fn, _) in p.items.items()]
+        keys = ", ".join(self.psu_keys)
+        selects = []
+        for p in self._parts:
+            cols = [a if a in p.items else f"CAST(NULL AS DOUBLE) AS {a}" for a, _ in every]
+            selects.append(f"SELECT {keys}, {', '.join(cols)} FROM ({self._part_sql(p)}) AS q")
+        union = " UNION ALL ".join(selects)
+        outer = [
+            f"COALESCE(SUM({a}), 0) AS {a}" if fn == "SUM" else f"{fn}({a}) AS {a}"
+            for a, fn in every
+        ]
+        return f"SELECT {keys}, {', '.join(outer)} FROM ({union}) AS u GROUP BY {keys}"
 
-    def count_sql(self, condition: str) -> str:
-        """Count records matching a condition on stage-0 aliases (error reports only)."""
-        return (
-            f"SELECT SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS n "
-            f"FROM ({self._records_sql()}) AS r"
-        )
+    # -- validation ------------------------------------------------------
 
-    # -- validation and strata -------------------------------------------
-
-    def validation_sql(self, psu_table: str) -> str:
-        parts = [f"SUM({self.n_rows}) AS n_rows"]
-        for c in self.checks:
-            parts.append(f"SUM({c.count}) AS {c.count}")
-            if c.non_numeric:
-                parts.append(f"SUM({c.non_numeric}) AS {c.non_numeric}")
-            if c.non_binary:
-                parts.append(f"SUM({c.non_binary}) AS {c.non_binary}")
-            if c.minimum:
-                parts.append(f"MIN({c.minimum}) AS {c.minimum}")
-            if c.maximum:
-                parts.append(f"MAX({c.maximum}) AS {c.maximum}")
+    def validation_sql(self) -> str:
+        """Counts, minima and maxima over all records, ungrouped (cheap)."""
+        parts = ["COUNT(*) AS n_rows"]
+        binary = {m.value for m in self.measures if m.kind == "proportion"}
+        for name, a in self.aliases.items():
+            parts += [f"COUNT({a}) AS cnt_{a}", f"MIN({a}) AS min_{a}", f"MAX({a}) AS max_{a}"]
+            if not self.numeric[name]:
+                parts.append(f"SUM(nn_{a}) AS nn_{a}")
+            if name in binary:
+                parts.append(
+                    f"SUM(CASE WHEN {a} IS NOT NULL AND {a} <> 0 AND {a} <> 1 "
+                    f"THEN 1 ELSE 0 END) AS nb_{a}"
+                )
         keys = ["h", *(["p"] if self.design.psu else []), *self.domain_keys[: len(self.by)]]
         for k in keys:
-            parts.append(f"SUM(CASE WHEN {k} IS NULL THEN {self.n_rows} ELSE 0 END) AS null_{k}")
-        return f"SELECT {', '.join(parts)} FROM {psu_table}"
+            parts.append(f"COUNT(*) - COUNT({k}) AS null_{k}")
+        raw = f"SELECT {', '.join(self._raw_select(with_checks=True))} FROM {self.source}"
+        return f"SELECT {', '.join(parts)} FROM ({raw}) AS r"
+
+    def count_sql(self, condition: str) -> str:
+        """Count records matching a condition on the aliases (error reports only)."""
+        raw = f"SELECT {', '.join(self._raw_select())} FROM {self.source}"
+        return f"SELECT SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS n FROM ({raw}) AS r"
 
     def strata_sql(self, psu_table: str) -> str:
-        n_h = "COUNT(DISTINCT p)" if self.design.psu else f"SUM({self.n_rows})"
-        fpc = self.design.fpc
-        if fpc:
-            check = next(c for c in self.checks if c.column == fpc and c.role == "fpc")
-            f_min, f_max = f"MIN({check.minimum})", f"MAX({check.maximum})"
+        n_h = "COUNT(DISTINCT p)" if self.grouped else "COUNT(*)"
+        if self.design.fpc:
+            f_min, f_max = "MIN(fpc_min)", "MAX(fpc_max)"
         else:
             f_min = f_max = _dbl(0)
         return (
@@ -332,8 +363,8 @@ class Plan:
     # -- estimation ------------------------------------------------------
 
     def estimate_sql(self, psu_table: str, strata_table: str, fpc_mode: FpcMode) -> str:
-        keys = self.domain_keys
-        k = ", ".join(keys)
+        """Point estimates and variances per domain, from the PSU and strata tables."""
+        k = ", ".join(self.domain_keys)
         f_expr = {
             "none": _dbl(0),
             "fraction": "f_min",
@@ -370,31 +401,35 @@ class Plan:
                 lin.append(f"({mp.num} - de{i} * {mp.den}) / NULLIF(dd{i}, 0) AS z{i}")
         idx = range(len(self.plans))
         lonely = self.design.lonely_psu
-        dh = ", ".join(f"SUM(z{i}) AS zs{i}" for i in idx)
-        dz = ", ".join(f"SUM(zs{i}) AS zt{i}" for i in idx)
-        dhq = ", ".join(f"SUM((z{i} - zs{i} / n_h) * (z{i} - zs{i} / n_h)) AS q{i}" for i in idx)
+        dh = ", ".join(f"SUM(z{i}) AS zs{i}, SUM(z{i} * z{i}) AS zq{i}" for i in idx)
         dhv = []
         for i in idx:
-            full = (
-                f"(1 - f_h) * n_h / NULLIF(n_h - 1, 0) * "
-                f"(q{i} + (n_h - k) * (zs{i} / n_h) * (zs{i} / n_h))"
+            # PSUs of the stratum without records of the domain are zeros: they add
+            # nothing to the sums, and n_h counts them.
+            dhv.append(
+                f"CASE WHEN n_h > 1 THEN (1 - f_h) * n_h / NULLIF(n_h - 1, 0) * "
+                f"(zq{i} - zs{i} * zs{i} / n_h) ELSE 0 END AS v{i}"
             )
+            dhv.append(f"zs{i}")
             if lonely == "adjust":
-                zbar = f"(zt{i} / n_psu)"
-                one = f"(1 - f_h) * ((zs{i} - {zbar}) * (zs{i} - {zbar}) - {zbar} * {zbar})"
-            else:
-                one = "0"
-            dhv.append(f"CASE WHEN n_h > 1 THEN {full} ELSE {one} END AS v{i}")
+                dhv.append(f"CASE WHEN n_h = 1 THEN (1 - f_h) * zs{i} * zs{i} ELSE 0 END AS la{i}")
+                dhv.append(f"CASE WHEN n_h = 1 THEN (1 - f_h) * zs{i} ELSE 0 END AS lb{i}")
+        dv = []
         final = []
         for i in idx:
+            dv += [f"SUM(v{i}) AS v{i}", f"SUM(zs{i}) AS zt{i}"]
             var = f"COALESCE(v{i}, 0)"
             if lonely == "adjust":
-                # Lonely strata without records of the domain still deviate from the mean.
-                var = f"{var} + (zt{i} / n_psu) * (zt{i} / n_psu) * lonely_w"
+                # A lonely PSU deviates from the grand mean zbar of all PSU totals:
+                # sum over lonely strata of (1 - f) (z - zbar)^2, strata without
+                # records of the domain included (their z is 0).
+                dv += [f"SUM(la{i}) AS la{i}", f"SUM(lb{i}) AS lb{i}"]
+                zbar = f"(zt{i} / n_psu)"
+                var = f"{var} + la{i} - 2 * {zbar} * lb{i} + {zbar} * {zbar} * lonely_w"
             elif lonely == "average":
                 var = f"{var} * n_strata / NULLIF(n_ok, 0)"
             final.append(f"dn{i} AS n{i}, de{i} AS e{i}, {var} AS var{i}")
-        sum_v = ", ".join(f"SUM(v{i}) AS v{i}" for i in idx)
+        not_null = " AND ".join(f"{c} IS NOT NULL" for c in self.domain_keys)
         return f"""
 WITH st AS (
   SELECT h, CAST(n_h AS DOUBLE) AS n_h, {f_expr} AS f_h FROM {strata_table}
@@ -412,24 +447,15 @@ lin AS (
   SELECT {k}, h, {", ".join(lin)} FROM {psu_table} JOIN dom USING ({k})
 ),
 dh AS (
-  SELECT {k}, h, COUNT(*) AS k, {dh} FROM lin GROUP BY {k}, h
-),
-dz AS (
-  SELECT {k}, {dz} FROM dh GROUP BY {k}
-),
-dhq AS (
-  SELECT {k}, h, {dhq}
-  FROM lin JOIN dh USING ({k}, h) JOIN st USING (h)
-  GROUP BY {k}, h
+  SELECT {k}, h, {dh} FROM lin GROUP BY {k}, h
 ),
 dhv AS (
-  SELECT {k}, h, {", ".join(dhv)}
-  FROM dh JOIN dhq USING ({k}, h) JOIN st USING (h) JOIN dz USING ({k}) CROSS JOIN dsg
+  SELECT {k}, {", ".join(dhv)} FROM dh JOIN st USING (h)
 ),
 dv AS (
-  SELECT {k}, {sum_v} FROM dhv GROUP BY {k}
+  SELECT {k}, {", ".join(dv)} FROM dhv GROUP BY {k}
 )
 SELECT {k}, {", ".join(final)}
-FROM dom JOIN dv USING ({k}) JOIN dz USING ({k}) CROSS JOIN dsg
-WHERE {" AND ".join(f"{c} IS NOT NULL" for c in keys)}
+FROM dom JOIN dv USING ({k}) CROSS JOIN dsg
+WHERE {not_null}
 """

@@ -15,6 +15,7 @@ Environment variables (all optional except ``SECRET_KEY`` in production):
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
     "sinergi.web.regions",
     "sinergi.web.accounts",
     "sinergi.web.indicators",
+    "sinergi.web.programs",
+    "sinergi.web.collection",
     "sinergi.web.api",
 ]
 
@@ -79,7 +82,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "sinergi.web.core.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -119,6 +122,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -154,11 +159,15 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Static files are served straight from the package (no collectstatic step
+# needed to run); whitenoise only warns that STATIC_ROOT is absent.
 WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings("ignore", message="No directory at")
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -207,6 +216,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 500,
+    # Values are numbers in JSON, not strings (clients plot them).
+    "COERCE_DECIMAL_TO_STRING": False,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -247,3 +258,5 @@ SINERGI_REGION_PACKAGE = env_str("SINERGI_REGION_PACKAGE", "idn-area-data@4.0.1"
 SINERGI_HOME_REGION = env_str("SINERGI_HOME_REGION", "16.07")
 # Top-bar links apps add: (URL name, label).
 SINERGI_NAV: list[tuple[str, object]] = []
+SINERGI_NAV.append(("monev-home", _("Monev")))
+SINERGI_NAV.append(("collection-home", _("Data collection")))

@@ -7,6 +7,10 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("sinergi.web.core.urls")),
     path("", include("sinergi.web.indicators.urls")),
+    path("", include("sinergi.web.programs.urls")),
+    path("", include("sinergi.web.collection.urls")),
+    path("", include("sinergi.web.audit.urls")),
+    path("", include("sinergi.web.accounts.urls")),
     path("akun/login/", auth_views.LoginView.as_view(), name="login"),
     path("akun/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -19,3 +19,12 @@ class ReadPublicWriteByRole(BasePermission):
         return bool(request.user and request.user.is_authenticated) and not Policy.for_user(
             request.user
         ).is_public
+
+
+class HasRole(BasePermission):
+    """Signed in with a Sinergi role (internal data: collection, users); the policy then scopes."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user and request.user.is_authenticated) and not Policy.for_user(
+            request.user
+        ).is_public

@@ -10,6 +10,8 @@ from rest_framework.routers import DefaultRouter
 APP_APIS = [
     "sinergi.web.regions.api",
     "sinergi.web.indicators.api",
+    "sinergi.web.programs.api",
+    "sinergi.web.collection.api",
 ]
 
 router = DefaultRouter()

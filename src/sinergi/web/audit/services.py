@@ -17,7 +17,7 @@ SKIP_FIELDS = {"updated_at", "created_at"}
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        return format(value.normalize(), "f")
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, models.Model):

@@ -19,7 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def region_browser(request: HttpRequest, code: str = COUNTRY_CODE) -> HttpResponse:
     region = get_object_or_404(Region, code=code)
-    children = region.children.active().only("code", "name", "level")
+    children = region.children.active().only("code", "name", "level", "parent")
     ancestors = Region.objects.filter(code__in=region.ancestor_codes()[1:]).order_by("code")
     return render(
         request,

@@ -73,7 +73,10 @@ class DemoReport:
 # The demo loaders of the other capabilities, in order: dotted paths of
 # functions taking the progress callback and returning a one-line summary.
 # Each must be idempotent.
-DEMO_STEPS: list[tuple[str, str]] = []
+DEMO_STEPS: list[tuple[str, str]] = [
+    ("Banyuasin Prima monev", "sinergi.web.programs.demo.load"),
+    ("kecamatan data collection", "sinergi.web.collection.demo.load"),
+]
 
 
 def seed_rows() -> list[dict[str, str]]:
@@ -86,8 +89,14 @@ def seed_rows() -> list[dict[str, str]]:
             if row["kind"] == "value" and not row["period"] and row["note"].startswith("latest"):
                 row["as_of"] = SEED_AS_OF.get(source_file, "")
             if row["kind"] == "target":
-                level, document, baseline = SEED_TARGET_PLANS[(row["indicator"], row["region_code"])]
-                row["plan_level"], row["plan_document"], row["baseline_year"] = level, document, baseline
+                level, document, baseline = SEED_TARGET_PLANS[
+                    (row["indicator"], row["region_code"])
+                ]
+                row["plan_level"], row["plan_document"], row["baseline_year"] = (
+                    level,
+                    document,
+                    baseline,
+                )
             rows.append(row)
     return rows
 

@@ -33,8 +33,19 @@ class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
     class Meta:
         model = Indicator
         fields = [
-            "code", "name_id", "name_en", "unit", "decimals", "polarity", "source_agency",
-            "frequency", "definition_id", "definition_en", "grades", "is_additive", "is_headline",
+            "code",
+            "name_id",
+            "name_en",
+            "unit",
+            "decimals",
+            "polarity",
+            "source_agency",
+            "frequency",
+            "definition_id",
+            "definition_en",
+            "grades",
+            "is_additive",
+            "is_headline",
         ]
 
 
@@ -43,14 +54,35 @@ class ValueSerializer(serializers.ModelSerializer[IndicatorValue]):
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
     period = serializers.CharField(allow_blank=True, max_length=10)
     version = serializers.IntegerField(required=False, min_value=1)
-    reason = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=300)
+    reason = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=300
+    )
 
     class Meta:
         model = IndicatorValue
         fields = [
-            "id", "indicator", "region", "period", "year", "quarter", "month", "as_of", "value",
-            "se", "ci_low", "ci_high", "rse", "quality_flag", "sample_size", "status", "source",
-            "note", "is_synthetic", "version", "updated_at", "reason",
+            "id",
+            "indicator",
+            "region",
+            "period",
+            "year",
+            "quarter",
+            "month",
+            "as_of",
+            "value",
+            "se",
+            "ci_low",
+            "ci_high",
+            "rse",
+            "quality_flag",
+            "sample_size",
+            "status",
+            "source",
+            "note",
+            "is_synthetic",
+            "version",
+            "updated_at",
+            "reason",
         ]
         read_only_fields = ["year", "quarter", "month", "updated_at"]
         validators: list = []  # uniqueness is the service's job (it revises instead)
@@ -69,7 +101,7 @@ class ValueSerializer(serializers.ModelSerializer[IndicatorValue]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "period" in attrs and not attrs["period"] and not attrs.get("note"):
             raise serializers.ValidationError(
-                {"note": "a value without a period needs a note saying why"}
+                {"note": ["a value without a period needs a note saying why"]}
             )
         return attrs
 
@@ -81,8 +113,17 @@ class RevisionSerializer(serializers.ModelSerializer[ValueRevision]):
     class Meta:
         model = ValueRevision
         fields = [
-            "version", "old_value", "se", "status", "source", "note", "recorded_at",
-            "recorded_by", "replaced_at", "replaced_by", "reason",
+            "version",
+            "old_value",
+            "se",
+            "status",
+            "source",
+            "note",
+            "recorded_at",
+            "recorded_by",
+            "replaced_at",
+            "replaced_by",
+            "reason",
         ]
 
 
@@ -94,8 +135,20 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
     class Meta:
         model = Target
         fields = [
-            "id", "indicator", "region", "plan_level", "plan_document", "year", "value",
-            "comparator", "kind", "baseline_year", "source", "note", "version", "updated_at",
+            "id",
+            "indicator",
+            "region",
+            "plan_level",
+            "plan_document",
+            "year",
+            "value",
+            "comparator",
+            "kind",
+            "baseline_year",
+            "source",
+            "note",
+            "version",
+            "updated_at",
         ]
         read_only_fields = ["updated_at"]
         validators: list = []
@@ -103,10 +156,12 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("kind") == "change_pct" and not attrs.get("baseline_year"):
             raise serializers.ValidationError(
-                {"baseline_year": "a percent-change target needs a baseline year"}
+                {"baseline_year": ["a percent-change target needs a baseline year"]}
             )
         if "value" in attrs and attrs["value"] == 0 and attrs.get("kind", "level") == "level":
-            raise serializers.ValidationError({"value": "a target of 0 has no defined achievement"})
+            raise serializers.ValidationError(
+                {"value": ["a target of 0 has no defined achievement"]}
+            )
         return attrs
 
 
@@ -124,7 +179,8 @@ class ValueFilter(django_filters.FilterSet):
 class TargetFilter(django_filters.FilterSet):
     indicator = django_filters.CharFilter(field_name="indicator__code")
     region = django_filters.CharFilter(
-        method="filter_region", help_text="Targets that apply to this region: its own and those above it."
+        method="filter_region",
+        help_text="Targets that apply to this region: its own and those above it.",
     )
     year = django_filters.NumberFilter()
 
@@ -183,18 +239,30 @@ class ValueViewSet(_PolicyWriteMixin, viewsets.ModelViewSet[IndicatorValue]):
         region = data.pop("region", instance.region)
         indicator = data.pop("indicator", instance.indicator)
         period = data.pop("period", instance.period)
-        if (region.pk, indicator.pk, period) != (instance.region_id, instance.indicator_id, instance.period):
-            raise ValidationError({"region": "indicator, region and period of a value cannot change"})
+        if (region.pk, indicator.pk, period) != (
+            instance.region_id,
+            instance.indicator_id,
+            instance.period,
+        ):
+            raise ValidationError(
+                {"region": ["indicator, region and period of a value cannot change"]}
+            )
         self._check_region(region)
         version = data.pop("version", None)
         if version is None:
-            raise ValidationError({"version": "send the version you edited (optimistic locking)"})
+            raise ValidationError({"version": ["send the version you edited (optimistic locking)"]})
         reason = data.pop("reason", "")
         try:
             obj, _ = services.record_value(
-                indicator=indicator, region=region, period=period, value=data.pop("value", instance.value),
-                user=self.request.user, expected_version=version, reason=reason,
-                **({"note": instance.note} if not period else {}), **data,
+                indicator=indicator,
+                region=region,
+                period=period,
+                value=data.pop("value", instance.value),
+                user=self.request.user,
+                expected_version=version,
+                reason=reason,
+                **({"note": instance.note} if not period else {}),
+                **data,
             )
         except services.ConflictError as exc:
             raise Conflict(str(exc)) from None
@@ -212,7 +280,9 @@ class ValueViewSet(_PolicyWriteMixin, viewsets.ModelViewSet[IndicatorValue]):
 class TargetViewSet(_PolicyWriteMixin, viewsets.ModelViewSet[Target]):
     """Targets by indicator, region (its own and the ones above it) and plan level."""
 
-    queryset = Target.objects.select_related("indicator").order_by("indicator__sort_order", "year", "id")
+    queryset = Target.objects.select_related("indicator").order_by(
+        "indicator__sort_order", "year", "id"
+    )
     serializer_class = TargetSerializer
     filterset_class = TargetFilter
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
@@ -231,16 +301,27 @@ class TargetViewSet(_PolicyWriteMixin, viewsets.ModelViewSet[Target]):
         self._check_region(data.get("region", instance.region))
         version = data.pop("version", None)
         if version is None:
-            raise ValidationError({"version": "send the version you edited (optimistic locking)"})
-        keys = {k: data.pop(k, getattr(instance, k)) for k in ["indicator", "region", "plan_level", "year"]}
+            raise ValidationError({"version": ["send the version you edited (optimistic locking)"]})
+        keys = {
+            k: data.pop(k, getattr(instance, k))
+            for k in ["indicator", "region", "plan_level", "year"]
+        }
         if (keys["indicator"].pk, keys["region"].pk, keys["plan_level"], keys["year"]) != (
-            instance.indicator_id, instance.region_id, instance.plan_level, instance.year
+            instance.indicator_id,
+            instance.region_id,
+            instance.plan_level,
+            instance.year,
         ):
-            raise ValidationError({"year": "indicator, region, plan level and year of a target cannot change"})
+            raise ValidationError(
+                {"year": ["indicator, region, plan level and year of a target cannot change"]}
+            )
         try:
             obj, _ = services.set_target(
-                user=self.request.user, expected_version=version,
-                value=data.pop("value", instance.value), **keys, **data,
+                user=self.request.user,
+                expected_version=version,
+                value=data.pop("value", instance.value),
+                **keys,
+                **data,
             )
         except services.ConflictError as exc:
             raise Conflict(str(exc)) from None
@@ -285,20 +366,22 @@ class AchievementView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("region", str, required=True, description="Region code, e.g. 16.07"),
-            OpenApiParameter("year", int, description="Evaluate as of this year (default: this year)"),
+            OpenApiParameter(
+                "year", int, description="Evaluate as of this year (default: this year)"
+            ),
         ],
         responses=AchievementSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         code = request.query_params.get("region")
         if not code:
-            raise ValidationError({"region": "this parameter is required"})
+            raise ValidationError({"region": ["this parameter is required"]})
         region = Region.objects.filter(code=code).first()
         if region is None:
             raise NotFound(f"unknown region {code!r}")
         year = request.query_params.get("year")
         if year is not None and not (year.isdigit() and 1900 <= int(year) <= 2100):
-            raise ValidationError({"year": f"{year!r} is not a year between 1900 and 2100"})
+            raise ValidationError({"year": [f"{year!r} is not a year between 1900 and 2100"]})
         rows = services.achievement_rows(region, int(year) if year else None)
         return Response(AchievementSerializer(rows, many=True).data)
 

@@ -40,7 +40,12 @@ from sinergi.web.regions.models import Region
 
 REQUIRED = ["kind", "indicator", "region_code", "period", "value", "unit"]
 UNIT_ALIASES = {"percent": "%", "persen": "%", "persen (%)": "%", "events per year": "events"}
-COMPARATORS = [("<=", Comparator.LE), (">=", Comparator.GE), ("<", Comparator.LT), (">", Comparator.GT)]
+COMPARATORS = [
+    ("<=", Comparator.LE),
+    (">=", Comparator.GE),
+    ("<", Comparator.LT),
+    (">", Comparator.GT),
+]
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,9 @@ def read_rows(path: Path | str, content: bytes | None = None) -> list[dict[str, 
     if name.endswith(".xlsx"):
         from openpyxl import load_workbook
 
-        book = load_workbook(io.BytesIO(content) if content else path, read_only=True, data_only=True)
+        book = load_workbook(
+            io.BytesIO(content) if content else path, read_only=True, data_only=True
+        )
         sheet = book.worksheets[0]
         rows = list(sheet.iter_rows(values_only=True))
         if not rows:
@@ -154,13 +161,19 @@ def _validate(
         except InvalidOperation:
             fail("value", f"{row['value']!r} is not a number")
             value = Decimal(0)
-        fields: dict[str, Any] = {"note": row.get("note", "")[:300], "source": row.get("source", "")[:300]}
+        fields: dict[str, Any] = {
+            "note": row.get("note", "")[:300],
+            "source": row.get("source", "")[:300],
+        }
         unit = row["unit"].strip().lower()
         is_change = unit == "percent change"
         if indicator is not None and not is_change:
             expected = indicator.unit.lower()
             if UNIT_ALIASES.get(unit, unit) != UNIT_ALIASES.get(expected, expected):
-                fail("unit", f"{row['unit']!r} does not match the indicator's unit {indicator.unit!r}")
+                fail(
+                    "unit",
+                    f"{row['unit']!r} does not match the indicator's unit {indicator.unit!r}",
+                )
         if kind == "value":
             if is_change:
                 fail("unit", "'percent change' is only allowed on a target")
@@ -173,7 +186,9 @@ def _validate(
                     fail("se", f"{row['se']!r} is not a number")
             if row.get("status"):
                 if row["status"] not in ValueStatus.values:
-                    fail("status", f"{row['status']!r} is not one of {', '.join(ValueStatus.values)}")
+                    fail(
+                        "status", f"{row['status']!r} is not one of {', '.join(ValueStatus.values)}"
+                    )
                 fields["status"] = row["status"]
             if row.get("as_of"):
                 try:
@@ -181,7 +196,10 @@ def _validate(
                 except ValueError:
                     fail("as_of", f"{row['as_of']!r} is not a date (YYYY-MM-DD)")
             if period is not None and not period.period and not fields["note"]:
-                fail("note", "a value without a period needs a note saying why (e.g. the source gives no year)")
+                fail(
+                    "note",
+                    "a value without a period needs a note saying why (e.g. the source gives no year)",
+                )
         else:
             if period is not None and (period.quarter or period.month):
                 fail("period", "a target is set for a year, not a quarter or month")
@@ -199,7 +217,9 @@ def _validate(
                 except ValueError:
                     fail("baseline_year", "a 'percent change' target needs a baseline year")
             if value == 0 and indicator is not None and not is_change:
-                fail("value", "a target of 0 has no defined achievement; use a small positive target")
+                fail(
+                    "value", "a target of 0 has no defined achievement; use a small positive target"
+                )
         if len(errors) == bad:
             assert indicator is not None and region is not None and period is not None
             parsed.append(_Parsed(line, kind, indicator, region, period, value, comparator, fields))
@@ -232,7 +252,11 @@ def import_rows(
             if can_write(item.region):
                 allowed.append(item)
             else:
-                errors.append(RowError(item.line, "region_code", f"you may not write data of {item.region.code}"))
+                errors.append(
+                    RowError(
+                        item.line, "region_code", f"you may not write data of {item.region.code}"
+                    )
+                )
         parsed = allowed
     errors.sort(key=lambda e: e.row)
     report = ImportReport(rows=len(rows), errors=errors)

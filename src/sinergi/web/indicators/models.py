@@ -68,8 +68,6 @@ class Indicator(models.Model):
         return ""
 
 
-
-
 class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
     def chronological(self) -> IndicatorValueQuerySet:
         """Oldest first; values without a year go last, ordered by their 'as of' date."""
@@ -174,6 +172,9 @@ class ValueRevision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["value", "version"], name="revision_unique_version")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.value_id} v{self.version}: {self.old_value}"
 
 
 class Target(models.Model):

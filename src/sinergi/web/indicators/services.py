@@ -111,7 +111,7 @@ def record_value(
             month=key.month,
             value=amount,
             updated_by=user if user and user.is_authenticated else None,
-            **{k: v for k, v in fields.items() if k != "note"},
+            **{k: v for k, v in fields.items() if k not in lookup},
         )
         audit.record(obj, Action.CREATE, user, comment=reason)
         return obj, True
@@ -255,7 +255,9 @@ def evaluate_values(
             polarity=indicator.polarity,
             comparator=target.comparator,
             kind=target.kind,
-            baseline=by_year.get(target.baseline_year) if target.kind == TargetKind.CHANGE_PERCENT else None,
+            baseline=by_year.get(target.baseline_year)
+            if target.kind == TargetKind.CHANGE_PERCENT
+            else None,
             bands=_bands(),
             level=getattr(settings, "SINERGI_PROJECTION_LEVEL", 0.80),
         )
@@ -280,8 +282,10 @@ def region_statuses(
     region's values and the targets of the region and its ancestors.
     """
     year = year or timezone.localdate().year
-    catalogue = list(indicators) if indicators is not None else list(
-        Indicator.objects.filter(is_headline=True)
+    catalogue = (
+        list(indicators)
+        if indicators is not None
+        else list(Indicator.objects.filter(is_headline=True))
     )
     ids = [i.pk for i in catalogue]
     values: dict[int, list[IndicatorValue]] = defaultdict(list)
@@ -293,7 +297,8 @@ def region_statuses(
     ):
         targets[target.indicator_id].append(target)
     return [
-        evaluate_values(ind, values[ind.pk], targets[ind.pk], region.code, year) for ind in catalogue
+        evaluate_values(ind, values[ind.pk], targets[ind.pk], region.code, year)
+        for ind in catalogue
     ]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sinergi.web.accounts.policy import Policy
 from sinergi.web.indicators import services
@@ -37,9 +38,15 @@ def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     cards = []
     for item in statuses:
         item.values = _visible(item.values, policy)
-        annual = [(v.year, float(v.value)) for v in item.values if v.year and not v.quarter and not v.month and v.year <= year]
+        annual = [
+            (v.year, float(v.value))
+            for v in item.values
+            if v.year and not v.quarter and not v.month and v.year <= year
+        ]
         if len(annual) < 2:
-            annual = [(i, float(v.value)) for i, v in enumerate(item.values) if v.year is None] or annual
+            annual = [
+                (i, float(v.value)) for i, v in enumerate(item.values) if v.year is None
+            ] or annual
         cards.append({"item": item, "row": services.status_row(item), "spark": annual})
     counts: dict[str, int] = {}
     for card in cards:
@@ -54,8 +61,10 @@ def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
             "years": years,
             "cards": cards,
             "counts": counts,
-            "children": region.children.active().only("code", "name")[:100],
-            "ancestors": Region.objects.filter(code__in=region.ancestor_codes()[1:]).order_by("code"),
+            "children": region.children.active().only("code", "name", "parent")[:100],
+            "ancestors": Region.objects.filter(code__in=region.ancestor_codes()[1:]).order_by(
+                "code"
+            ),
         },
     )
 
@@ -93,19 +102,25 @@ def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpRes
     )
 
 
-def _chart_data(ind: Indicator, values: list[IndicatorValue], status: services.IndicatorStatus) -> dict[str, Any]:
+def _chart_data(
+    ind: Indicator, values: list[IndicatorValue], status: services.IndicatorStatus
+) -> dict[str, Any]:
     """Series for the indicator chart: values (with CIs), target lines, projection band."""
     annual = [v for v in values if v.year and not v.quarter and not v.month]
     targets = [e.target for e in [status.primary, *status.others] if e]
     years = sorted({v.year for v in annual} | {t.year for t in targets if t.year})
     projection = status.primary.evaluation.projection if status.primary else None
     if projection is not None:
-        years = sorted(set(years) | set(range(min(years or [projection.year]), projection.year + 1)))
+        years = sorted(
+            set(years) | set(range(min(years or [projection.year]), projection.year + 1))
+        )
     labels = [str(y) for y in years]
     by_year = {v.year: v for v in annual}
     series = [float(by_year[y].value) if y in by_year else None for y in years]
     ci = [
-        [by_year[y].ci_low, by_year[y].ci_high] if y in by_year and by_year[y].ci_low is not None else None
+        [by_year[y].ci_low, by_year[y].ci_high]
+        if y in by_year and by_year[y].ci_low is not None
+        else None
         for y in years
     ]
     target_lines = []
@@ -145,6 +160,11 @@ def _chart_data(ind: Indicator, values: list[IndicatorValue], status: services.I
         "unit": ind.unit,
         "name": ind.name,
         "decimals": ind.decimals,
+        "text": {
+            "projection": str(_("Projection")),
+            "interval": str(_("interval")),
+            "ci": str(_("95% CI")),
+        },
     }
 
 
@@ -158,13 +178,20 @@ def comparison(request: HttpRequest, indicator: str, parent: str) -> HttpRespons
         raise Http404("this region has no sub-regions")
     latest: dict[str, IndicatorValue] = {}
     values = IndicatorValue.objects.filter(
-        indicator=ind, region_id__in=list(children), year__lte=year, quarter__isnull=True, month__isnull=True
+        indicator=ind,
+        region_id__in=list(children),
+        year__lte=year,
+        quarter__isnull=True,
+        month__isnull=True,
     ).chronological()
     for value in _visible(list(values), policy):
         latest[value.region_id] = value  # chronological: the last one wins
     higher = ind.polarity == Polarity.HIGHER_IS_BETTER
     ranked = sorted(latest.values(), key=lambda v: float(v.value), reverse=higher)
-    rows = [{"rank": i, "region": children[v.region_id], "value": v} for i, v in enumerate(ranked, start=1)]
+    rows = [
+        {"rank": i, "region": children[v.region_id], "value": v}
+        for i, v in enumerate(ranked, start=1)
+    ]
     missing = [r for code, r in sorted(children.items()) if code not in latest]
     chart = {
         "labels": [r["region"].name for r in rows],

@@ -30,7 +30,10 @@ def level_of(code: str) -> Level:
     """Return the level a Kemendagri code denotes (``"16.07"`` is a regency)."""
     if code == COUNTRY_CODE:
         return Level.COUNTRY
-    return LEVEL_BY_PARTS[len(code.split("."))]
+    parts = code.split(".")
+    if len(parts) not in LEVEL_BY_PARTS or not all(part.isdigit() for part in parts):
+        raise ValueError(f"{code!r} is not a Kemendagri region code")
+    return LEVEL_BY_PARTS[len(parts)]
 
 
 def parent_code(code: str) -> str | None:

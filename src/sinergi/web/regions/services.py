@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from sinergi.web.regions.models import COUNTRY_CODE, Level, Region, level_of, parent_code
 
@@ -100,7 +100,7 @@ def read_package(path: Path, only: str | None = None) -> Iterator[tuple[str, str
     ``only`` restricts to one subtree (e.g. ``"16"`` for Sumatera Selatan).
     """
     try:
-        archive = tarfile.open(path, "r:gz")
+        archive = tarfile.open(path, "r:gz")  # noqa: SIM115 (closed by the with below)
     except (OSError, tarfile.TarError) as exc:
         raise RegionSourceError(f"{path}: not a readable package tarball ({exc})") from None
     with archive:
@@ -115,13 +115,37 @@ def read_package(path: Path, only: str | None = None) -> Iterator[tuple[str, str
                 code, name = (row.get("code") or "").strip(), (row.get("name") or "").strip()
                 if not code or not name:
                     raise RegionSourceError(f"{member} line {line}: empty code or name")
-                if level_of(code) != level:
+                try:
+                    actual = level_of(code)
+                except ValueError:
+                    actual = None
+                if actual != level:
                     raise RegionSourceError(
                         f"{member} line {line}: code {code!r} is not a {level.label} code"
                     )
-                if only and not (code == only or code.startswith(only + ".") or only.startswith(code + ".")):
+                if only and not (
+                    code == only or code.startswith(only + ".") or only.startswith(code + ".")
+                ):
                     continue
                 yield code, name, level
+
+
+def _insert(rows: list[tuple[str, str, str, str | None, bool, str]]) -> None:
+    """Insert new regions with one prepared statement.
+
+    The ORM's bulk_create spends most of a full load compiling SQL for 91,599
+    model instances; a parameterised executemany on the same connection and
+    transaction does the same write several times faster.
+    """
+    if not rows:
+        return
+    table = connection.ops.quote_name(Region._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (code, name, level, parent_id, active, source) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            rows,
+        )
 
 
 def load_hierarchy(
@@ -153,38 +177,50 @@ def load_hierarchy(
         )
     }
     created = updated = unchanged = 0
-    to_create: list[Region] = []
+    to_create: list[tuple[str, str, str, str | None, bool, str]] = []
     to_update: list[Region] = []
     with transaction.atomic():
         if COUNTRY_CODE not in existing:
-            Region.objects.create(code=COUNTRY_CODE, name="Indonesia", level=Level.COUNTRY, source=label)
+            Region.objects.create(
+                code=COUNTRY_CODE, name="Indonesia", level=Level.COUNTRY, source=label
+            )
         for index, (code, name, level) in enumerate(rows, start=1):
             parent = parent_code(code)
             if parent != COUNTRY_CODE and parent not in incoming and parent not in existing:
                 raise RegionSourceError(f"{code} {name}: its parent {parent} is not in the package")
             old = existing.get(code)
-            region = Region(code=code, name=name, level=level, parent_id=parent, active=True, source=label)
             if old is None:
-                to_create.append(region)
+                to_create.append((code, name, str(level), parent, True, label))
                 created += 1
             elif old[:4] != (name, level, parent, True):
-                to_update.append(region)
+                to_update.append(
+                    Region(
+                        code=code,
+                        name=name,
+                        level=level,
+                        parent_id=parent,
+                        active=True,
+                        source=label,
+                    )
+                )
                 updated += 1
             else:
                 unchanged += 1
             if len(to_create) >= BATCH:
-                Region.objects.bulk_create(to_create, batch_size=BATCH)
+                _insert(to_create)
                 to_create.clear()
             if progress and index % BATCH == 0:
                 progress(level.label, index)
-        Region.objects.bulk_create(to_create, batch_size=BATCH)
+        _insert(to_create)
         Region.objects.bulk_update(
             to_update, ["name", "level", "parent", "active", "source"], batch_size=BATCH
         )
         gone = [
             code
             for code, (_n, _l, _p, active, _s) in existing.items()
-            if active and code != COUNTRY_CODE and code not in incoming
+            if active
+            and code != COUNTRY_CODE
+            and code not in incoming
             and (only is None or code == only or code.startswith(only + "."))
         ]
         for start in range(0, len(gone), BATCH):

@@ -47,7 +47,9 @@ def sparkline(points: Sequence[tuple[int, float]], target: float | None = None) 
     parts.append(f'<circle cx="{last_x:.1f}" cy="{last_y:.1f}" r="2.5" class="spark-dot"/>')
     if target is not None:
         ty = sy(float(target))
-        parts.append(f'<line x1="{pad}" x2="{width - pad}" y1="{ty:.1f}" y2="{ty:.1f}" class="spark-target"/>')
+        parts.append(
+            f'<line x1="{pad}" x2="{width - pad}" y1="{ty:.1f}" y2="{ty:.1f}" class="spark-target"/>'
+        )
     return format_html(
         '<svg class="spark" viewBox="0 0 120 32" role="img" aria-label="trend">{}</svg>',
         mark_safe("".join(parts)),

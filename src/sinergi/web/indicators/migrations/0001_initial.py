@@ -6,145 +6,429 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='code')),
-                ('name_id', models.CharField(max_length=200, verbose_name='name (Indonesian)')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('unit', models.CharField(max_length=40, verbose_name='unit')),
-                ('decimals', models.PositiveSmallIntegerField(default=2, verbose_name='decimals')),
-                ('polarity', models.CharField(choices=[('higher', 'Higher is better'), ('lower', 'Lower is better')], max_length=8, verbose_name='polarity')),
-                ('source_agency', models.CharField(blank=True, max_length=120, verbose_name='source agency')),
-                ('frequency', models.CharField(choices=[('annual', 'Annual'), ('quarterly', 'Quarterly'), ('monthly', 'Monthly')], default='annual', max_length=10, verbose_name='frequency')),
-                ('definition_id', models.TextField(blank=True, verbose_name='definition (Indonesian)')),
-                ('definition_en', models.TextField(blank=True, verbose_name='definition (English)')),
-                ('grades', models.JSONField(blank=True, default=list, verbose_name='grades')),
-                ('is_additive', models.BooleanField(default=False, help_text='Values of sub-regions add up to the region.', verbose_name='additive')),
-                ('is_headline', models.BooleanField(default=True, verbose_name='on the dashboard')),
-                ('sort_order', models.PositiveSmallIntegerField(default=100, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="code")),
+                ("name_id", models.CharField(max_length=200, verbose_name="name (Indonesian)")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                ("unit", models.CharField(max_length=40, verbose_name="unit")),
+                ("decimals", models.PositiveSmallIntegerField(default=2, verbose_name="decimals")),
+                (
+                    "polarity",
+                    models.CharField(
+                        choices=[("higher", "Higher is better"), ("lower", "Lower is better")],
+                        max_length=8,
+                        verbose_name="polarity",
+                    ),
+                ),
+                (
+                    "source_agency",
+                    models.CharField(blank=True, max_length=120, verbose_name="source agency"),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("annual", "Annual"),
+                            ("quarterly", "Quarterly"),
+                            ("monthly", "Monthly"),
+                        ],
+                        default="annual",
+                        max_length=10,
+                        verbose_name="frequency",
+                    ),
+                ),
+                (
+                    "definition_id",
+                    models.TextField(blank=True, verbose_name="definition (Indonesian)"),
+                ),
+                (
+                    "definition_en",
+                    models.TextField(blank=True, verbose_name="definition (English)"),
+                ),
+                ("grades", models.JSONField(blank=True, default=list, verbose_name="grades")),
+                (
+                    "is_additive",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Values of sub-regions add up to the region.",
+                        verbose_name="additive",
+                    ),
+                ),
+                ("is_headline", models.BooleanField(default=True, verbose_name="on the dashboard")),
+                ("sort_order", models.PositiveSmallIntegerField(default=100, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'indicator',
-                'verbose_name_plural': 'indicators',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "indicator",
+                "verbose_name_plural": "indicators",
+                "ordering": ["sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='IndicatorValue',
+            name="IndicatorValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(blank=True, max_length=10, verbose_name='period')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='year')),
-                ('quarter', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='quarter')),
-                ('month', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='month')),
-                ('as_of', models.DateField(blank=True, null=True, verbose_name='as of')),
-                ('value', models.DecimalField(decimal_places=6, max_digits=20, verbose_name='value')),
-                ('se', models.FloatField(blank=True, null=True, verbose_name='standard error')),
-                ('ci_low', models.FloatField(blank=True, null=True, verbose_name='CI lower')),
-                ('ci_high', models.FloatField(blank=True, null=True, verbose_name='CI upper')),
-                ('rse', models.FloatField(blank=True, null=True, verbose_name='relative standard error')),
-                ('quality_flag', models.CharField(blank=True, choices=[('publish', 'Reliable (RSE ≤ 25%)'), ('caution', 'Use with caution (RSE 25–50%)'), ('unreliable', 'Unreliable (RSE > 50%)')], max_length=10, verbose_name='quality flag')),
-                ('sample_size', models.PositiveIntegerField(blank=True, null=True, verbose_name='sample size')),
-                ('status', models.CharField(choices=[('preliminary', 'Preliminary'), ('final', 'Final'), ('revised', 'Revised')], default='final', max_length=12, verbose_name='status')),
-                ('source', models.CharField(blank=True, max_length=300, verbose_name='source')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='synthetic (demo) data')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='values', to='indicators.indicator', verbose_name='indicator')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='values', to='regions.region', verbose_name='region')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.CharField(blank=True, max_length=10, verbose_name="period")),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="year"),
+                ),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="quarter"),
+                ),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="month"),
+                ),
+                ("as_of", models.DateField(blank=True, null=True, verbose_name="as of")),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=6, max_digits=20, verbose_name="value"),
+                ),
+                ("se", models.FloatField(blank=True, null=True, verbose_name="standard error")),
+                ("ci_low", models.FloatField(blank=True, null=True, verbose_name="CI lower")),
+                ("ci_high", models.FloatField(blank=True, null=True, verbose_name="CI upper")),
+                (
+                    "rse",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="relative standard error"
+                    ),
+                ),
+                (
+                    "quality_flag",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("publish", "Reliable (RSE ≤ 25%)"),
+                            ("caution", "Use with caution (RSE 25–50%)"),
+                            ("unreliable", "Unreliable (RSE > 50%)"),
+                        ],
+                        max_length=10,
+                        verbose_name="quality flag",
+                    ),
+                ),
+                (
+                    "sample_size",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="sample size"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("preliminary", "Preliminary"),
+                            ("final", "Final"),
+                            ("revised", "Revised"),
+                        ],
+                        default="final",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=300, verbose_name="source")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "is_synthetic",
+                    models.BooleanField(default=False, verbose_name="synthetic (demo) data"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="values",
+                        to="indicators.indicator",
+                        verbose_name="indicator",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="values",
+                        to="regions.region",
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'indicator value',
-                'verbose_name_plural': 'indicator values',
+                "verbose_name": "indicator value",
+                "verbose_name_plural": "indicator values",
             },
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('plan_level', models.CharField(choices=[('rpjmn', 'National medium-term plan (RPJMN)'), ('rkp', 'National annual plan (RKP)'), ('prov_rpjmd', 'Provincial medium-term plan (RPJMD)'), ('prov_rkpd', 'Provincial annual plan (RKPD)'), ('rpjmd', 'Regency medium-term plan (RPJMD)'), ('rkpd', 'Regency annual plan (RKPD)'), ('aspiration', 'Stated aspiration (no plan document)')], max_length=12, verbose_name='plan level')),
-                ('plan_document', models.CharField(blank=True, max_length=200, verbose_name='plan document')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='target year')),
-                ('value', models.DecimalField(decimal_places=6, max_digits=20, verbose_name='target value')),
-                ('comparator', models.CharField(choices=[('auto', 'By polarity (≥ or ≤)'), ('lt', '<'), ('le', '≤'), ('ge', '≥'), ('gt', '>')], default='auto', max_length=4, verbose_name='comparator')),
-                ('kind', models.CharField(choices=[('level', 'Level to reach'), ('change_pct', 'Percent change from a baseline year')], default='level', max_length=10, verbose_name='kind')),
-                ('baseline_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='baseline year')),
-                ('source', models.CharField(blank=True, max_length=300, verbose_name='source')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='targets', to='indicators.indicator', verbose_name='indicator')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='targets', to='regions.region', verbose_name='region')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "plan_level",
+                    models.CharField(
+                        choices=[
+                            ("rpjmn", "National medium-term plan (RPJMN)"),
+                            ("rkp", "National annual plan (RKP)"),
+                            ("prov_rpjmd", "Provincial medium-term plan (RPJMD)"),
+                            ("prov_rkpd", "Provincial annual plan (RKPD)"),
+                            ("rpjmd", "Regency medium-term plan (RPJMD)"),
+                            ("rkpd", "Regency annual plan (RKPD)"),
+                            ("aspiration", "Stated aspiration (no plan document)"),
+                        ],
+                        max_length=12,
+                        verbose_name="plan level",
+                    ),
+                ),
+                (
+                    "plan_document",
+                    models.CharField(blank=True, max_length=200, verbose_name="plan document"),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="target year"
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        decimal_places=6, max_digits=20, verbose_name="target value"
+                    ),
+                ),
+                (
+                    "comparator",
+                    models.CharField(
+                        choices=[
+                            ("auto", "By polarity (≥ or ≤)"),
+                            ("lt", "<"),
+                            ("le", "≤"),
+                            ("ge", "≥"),
+                            ("gt", ">"),
+                        ],
+                        default="auto",
+                        max_length=4,
+                        verbose_name="comparator",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("level", "Level to reach"),
+                            ("change_pct", "Percent change from a baseline year"),
+                        ],
+                        default="level",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "baseline_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="baseline year"
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=300, verbose_name="source")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="targets",
+                        to="indicators.indicator",
+                        verbose_name="indicator",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="targets",
+                        to="regions.region",
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'target',
-                'verbose_name_plural': 'targets',
-                'ordering': ['indicator__sort_order', 'year'],
+                "verbose_name": "target",
+                "verbose_name_plural": "targets",
+                "ordering": ["indicator__sort_order", "year"],
             },
         ),
         migrations.CreateModel(
-            name='ValueRevision',
+            name="ValueRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(verbose_name='version')),
-                ('old_value', models.DecimalField(decimal_places=6, max_digits=20, verbose_name='value')),
-                ('se', models.FloatField(blank=True, null=True, verbose_name='standard error')),
-                ('status', models.CharField(choices=[('preliminary', 'Preliminary'), ('final', 'Final'), ('revised', 'Revised')], max_length=12, verbose_name='status')),
-                ('source', models.CharField(blank=True, max_length=300, verbose_name='source')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('recorded_at', models.DateTimeField(verbose_name='recorded')),
-                ('replaced_at', models.DateTimeField(auto_now_add=True, verbose_name='replaced')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason for revision')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('replaced_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('value', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='indicators.indicatorvalue', verbose_name='value')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(verbose_name="version")),
+                (
+                    "old_value",
+                    models.DecimalField(decimal_places=6, max_digits=20, verbose_name="value"),
+                ),
+                ("se", models.FloatField(blank=True, null=True, verbose_name="standard error")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("preliminary", "Preliminary"),
+                            ("final", "Final"),
+                            ("revised", "Revised"),
+                        ],
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=300, verbose_name="source")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("recorded_at", models.DateTimeField(verbose_name="recorded")),
+                ("replaced_at", models.DateTimeField(auto_now_add=True, verbose_name="replaced")),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="reason for revision"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "replaced_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "value",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="indicators.indicatorvalue",
+                        verbose_name="value",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'value revision',
-                'verbose_name_plural': 'value revisions',
-                'ordering': ['value_id', '-version'],
+                "verbose_name": "value revision",
+                "verbose_name_plural": "value revisions",
+                "ordering": ["value_id", "-version"],
             },
         ),
         migrations.AddIndex(
-            model_name='indicatorvalue',
-            index=models.Index(fields=['region', 'indicator', 'year'], name='indicators__region__935543_idx'),
+            model_name="indicatorvalue",
+            index=models.Index(
+                fields=["region", "indicator", "year"], name="indicators__region__935543_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicatorvalue',
-            constraint=models.UniqueConstraint(condition=models.Q(('period', ''), _negated=True), fields=('indicator', 'region', 'period'), name='value_unique_per_period'),
+            model_name="indicatorvalue",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("period", ""), _negated=True),
+                fields=("indicator", "region", "period"),
+                name="value_unique_per_period",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicatorvalue',
-            constraint=models.CheckConstraint(condition=models.Q(('quarter__isnull', True), models.Q(('quarter__gte', 1), ('quarter__lte', 4)), _connector='OR'), name='value_quarter_1_to_4'),
+            model_name="indicatorvalue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("quarter__isnull", True),
+                    models.Q(("quarter__gte", 1), ("quarter__lte", 4)),
+                    _connector="OR",
+                ),
+                name="value_quarter_1_to_4",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(condition=models.Q(('year__isnull', False)), fields=('indicator', 'region', 'plan_level', 'year'), name='target_unique_per_year'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("year__isnull", False)),
+                fields=("indicator", "region", "plan_level", "year"),
+                name="target_unique_per_year",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(condition=models.Q(('year__isnull', True)), fields=('indicator', 'region', 'plan_level'), name='target_unique_undated'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("year__isnull", True)),
+                fields=("indicator", "region", "plan_level"),
+                name="target_unique_undated",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'change_pct'), _negated=True), ('baseline_year__isnull', False), _connector='OR'), name='target_change_needs_baseline'),
+            model_name="target",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "change_pct"), _negated=True),
+                    ("baseline_year__isnull", False),
+                    _connector="OR",
+                ),
+                name="target_change_needs_baseline",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='valuerevision',
-            constraint=models.UniqueConstraint(fields=('value', 'version'), name='revision_unique_version'),
+            model_name="valuerevision",
+            constraint=models.UniqueConstraint(
+                fields=("value", "version"), name="revision_unique_version"
+            ),
         ),
     ]

@@ -16,9 +16,9 @@
       spanGaps: true, tension: 0.15, pointRadius: 4, order: 1,
     }];
     if (d.ci.some(function (c) { return c; })) {
-      datasets.push({ label: "95% CI", data: d.ci.map(function (c) { return c ? c[1] : null; }),
+      datasets.push({ label: d.text.ci, data: d.ci.map(function (c) { return c ? c[1] : null; }),
         borderWidth: 0, pointRadius: 0, backgroundColor: "rgba(31,95,168,.15)", fill: "+1", spanGaps: true });
-      datasets.push({ label: "95% CI (low)", data: d.ci.map(function (c) { return c ? c[0] : null; }),
+      datasets.push({ label: d.text.ci + " (low)", data: d.ci.map(function (c) { return c ? c[0] : null; }),
         borderWidth: 0, pointRadius: 0, spanGaps: true });
     }
     d.targets.forEach(function (t) {
@@ -31,13 +31,13 @@
       var idx = function (y) { return d.labels.indexOf(String(y)); };
       var line = d.labels.map(function () { return null; });
       line[idx(p.from_year)] = p.from_value; line[idx(p.year)] = p.value;
-      datasets.push({ label: "Proyeksi / projection", data: line, borderColor: "#1f5fa8", borderDash: [2, 3],
+      datasets.push({ label: d.text.projection, data: line, borderColor: "#1f5fa8", borderDash: [2, 3],
         pointRadius: 3, spanGaps: true, fill: false });
       if (p.low !== null) {
         var hi = d.labels.map(function () { return null; }), lo = hi.slice();
         hi[idx(p.from_year)] = p.from_value; lo[idx(p.from_year)] = p.from_value;
         hi[idx(p.year)] = p.high; lo[idx(p.year)] = p.low;
-        datasets.push({ label: Math.round(p.level * 100) + "% interval", data: hi, borderWidth: 0, pointRadius: 0,
+        datasets.push({ label: Math.round(p.level * 100) + "% " + d.text.interval, data: hi, borderWidth: 0, pointRadius: 0,
           spanGaps: true, backgroundColor: "rgba(31,95,168,.12)", fill: "+1" });
         datasets.push({ label: "interval (low)", data: lo, borderWidth: 0, pointRadius: 0, spanGaps: true });
       }

@@ -1,0 +1,86 @@
+"""The Bappeda administrator's user page: users in scope, create one, disable one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sinergi.web.accounts import services
+from sinergi.web.accounts.forms import UserCreateForm
+from sinergi.web.accounts.models import Agency
+from sinergi.web.accounts.policy import Policy
+from sinergi.web.regions.models import Level, Region
+
+
+@login_required
+def users(request: HttpRequest) -> HttpResponse:
+    policy = Policy.for_user(request.user)
+    if not policy.can_manage_users:
+        raise Http404
+    form = UserCreateForm(request.POST or None)
+    token = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.create_user(
+                username=data["username"],
+                role=data["role"],
+                region_code=data["region"].strip(),
+                agency_code=data["agency"].strip() or None,
+                password=data["password1"] or None,
+                email=data["email"],
+                actor=request.user,
+            )
+        except services.UserError as exc:
+            for field, texts in exc.messages.items():
+                for text in texts:
+                    form.add_error(field if field in form.fields else None, text)
+        else:
+            messages.success(request, _("User %(name)s created.") % {"name": user.username})
+            if data["issue_token"]:
+                token = services.issue_token(user)
+            else:
+                return redirect("accounts-users")
+    listed = policy.users(
+        User.objects.select_related("profile__agency", "profile__region")
+    ).order_by("profile__region_id", "username")
+    regions = policy.regions(
+        Region.objects.filter(
+            level__in=[Level.PROVINCE, Level.REGENCY, Level.DISTRICT], active=True
+        )
+    ).only("code", "name")[:2000]
+    agencies = Agency.objects.filter(policy.region_q("region")).order_by("code")
+    return render(
+        request,
+        "accounts/users.html",
+        {
+            "form": form,
+            "users": listed,
+            "regions": regions,
+            "agencies": agencies,
+            "token": token,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
+    policy = Policy.for_user(request.user)
+    user = get_object_or_404(policy.users(User.objects.all()), pk=pk)
+    if user.pk == request.user.pk:
+        messages.error(request, _("You cannot disable yourself."))
+    else:
+        services.set_active(user, not user.is_active, actor=request.user)
+        messages.success(
+            request,
+            _("%(name)s is now %(state)s.")
+            % {"name": user.username, "state": _("active") if user.is_active else _("disabled")},
+        )
+    return redirect("accounts-users")

@@ -1,0 +1,1 @@
+"""Kecamatan data collection: data sets, entry, validation, approval and completeness."""

@@ -1,0 +1,417 @@
+"""API of data collection under ``/api/v1/collection/``.
+
+Everything is internal: a Sinergi role is needed, and every queryset goes
+through the policy, so an object of another scope answers 404. Saving values
+must send the ``version`` that was read (409 when someone saved meanwhile);
+workflow steps are ``POST .../submissions/{id}/transition/``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import django_filters
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+from rest_framework.views import APIView
+
+from sinergi.web.accounts.permissions import HasRole
+from sinergi.web.accounts.policy import Policy
+from sinergi.web.collection import services, workflow
+from sinergi.web.collection.models import (
+    DataElement,
+    DataSet,
+    DataValue,
+    Period,
+    Submission,
+    ValidationRule,
+)
+from sinergi.web.indicators.services import ConflictError
+from sinergi.web.regions.models import Region
+
+
+def _conflict(detail: str, **extra: Any) -> Response:
+    """409: someone saved first; the body says which version is current."""
+    return Response({"detail": detail, **extra}, status=status.HTTP_409_CONFLICT)
+
+
+class ElementSerializer(serializers.ModelSerializer[DataElement]):
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    categories = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DataElement
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "value_type",
+            "unit",
+            "min_value",
+            "max_value",
+            "disaggregation",
+            "categories",
+            "required",
+            "indicator",
+            "is_additive",
+        ]
+
+    def get_categories(self, obj: DataElement) -> list[str]:
+        return [code for code, _label in obj.categories]
+
+
+class RuleSerializer(serializers.ModelSerializer[ValidationRule]):
+    left = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    right = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = ValidationRule
+        fields = [
+            "id",
+            "kind",
+            "left",
+            "operator",
+            "right",
+            "right_factor",
+            "right_constant",
+            "threshold_pct",
+            "severity",
+            "message",
+        ]
+
+
+class PeriodSerializer(serializers.ModelSerializer[Period]):
+    class Meta:
+        model = Period
+        fields = ["code", "opens_on", "closes_on"]
+
+
+class DataSetSerializer(serializers.ModelSerializer[DataSet]):
+    owner = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    elements = ElementSerializer(many=True, read_only=True)
+    rules = RuleSerializer(many=True, read_only=True)
+    periods = PeriodSerializer(many=True, read_only=True)
+    reporting_regions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = DataSet
+        fields = [
+            "code",
+            "name",
+            "description",
+            "period_type",
+            "region",
+            "owner",
+            "is_illustrative",
+            "note",
+            "elements",
+            "rules",
+            "periods",
+            "reporting_regions",
+        ]
+
+
+class DataSetViewSet(viewsets.ReadOnlyModelViewSet[DataSet]):
+    """Data sets (forms) the user works with, with elements, rules and periods."""
+
+    permission_classes = [HasRole]
+    serializer_class = DataSetSerializer
+    lookup_field = "code"
+
+    def get_queryset(self) -> QuerySet[DataSet]:
+        return Policy.for_user(self.request.user).datasets(
+            DataSet.objects.select_related("owner").prefetch_related(
+                "elements__indicator",
+                "periods",
+                "reporting_regions",
+                Prefetch("rules", queryset=ValidationRule.objects.select_related("left", "right")),
+            )
+        )
+
+
+class ValueSerializer(serializers.Serializer[Any]):
+    element = serializers.CharField(max_length=60)
+    category = serializers.CharField(max_length=12, allow_blank=True, default="")
+    value = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True)
+
+
+class SubmissionSerializer(serializers.ModelSerializer[Submission]):
+    dataset = serializers.CharField(source="period.dataset.code", read_only=True)
+    period = serializers.CharField(source="period.code", read_only=True)
+    values = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "dataset",
+            "period",
+            "region",
+            "status",
+            "version",
+            "values",
+            "rule_comments",
+            "first_submitted_at",
+            "submitted_at",
+            "approved_at",
+            "last_comment",
+            "updated_at",
+        ]
+
+    def get_values(self, obj: Submission) -> list[dict[str, Any]]:
+        return [
+            {
+                "element": v.element.code,
+                "category": v.category,
+                "value": format(v.value.normalize(), "f"),
+            }
+            for v in obj.values.all()  # type: ignore[attr-defined]
+        ]
+
+
+class SubmissionDetailSerializer(SubmissionSerializer):
+    issues = serializers.SerializerMethodField()
+    transitions = serializers.SerializerMethodField()
+
+    class Meta(SubmissionSerializer.Meta):
+        fields = [*SubmissionSerializer.Meta.fields, "issues", "transitions"]
+
+    def get_issues(self, obj: Submission) -> list[dict[str, str]]:
+        return [
+            {
+                "key": i.key,
+                "kind": i.kind,
+                "severity": i.severity,
+                "message": i.message,
+                "element": i.element,
+                "category": i.category,
+            }
+            for i in services.issues_for(obj)
+        ]
+
+    def get_transitions(self, obj: Submission) -> list[str]:
+        return [t.name for t in workflow.available(obj, self.context["request"].user)]
+
+
+class SubmissionCreateSerializer(serializers.Serializer[Any]):
+    dataset = serializers.CharField()
+    period = serializers.CharField()
+    region = serializers.CharField()
+    values = ValueSerializer(many=True, required=False, default=list)
+    rule_comments = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), required=False, default=dict
+    )
+
+
+class SubmissionUpdateSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(min_value=1)
+    values = ValueSerializer(many=True, required=False, default=list)
+    rule_comments = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), required=False, default=dict
+    )
+
+
+class TransitionSerializer(serializers.Serializer[Any]):
+    action = serializers.ChoiceField(choices=sorted(workflow.NAMES))
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(min_value=1)
+
+
+class SubmissionFilter(django_filters.FilterSet):
+    dataset = django_filters.CharFilter(field_name="period__dataset__code")
+    period = django_filters.CharFilter(field_name="period__code")
+    region = django_filters.CharFilter(field_name="region_id")
+
+    class Meta:
+        model = Submission
+        fields = ["dataset", "period", "region", "status"]
+
+
+def _cells(values: list[dict[str, Any]]) -> dict[tuple[str, str], Decimal | None]:
+    return {(v["element"], v.get("category") or ""): v["value"] for v in values}
+
+
+def _raise(exc: workflow.WorkflowError) -> None:
+    if exc.forbidden:
+        raise PermissionDenied(" ".join(exc.messages))
+    raise ValidationError({"detail": exc.messages})
+
+
+class SubmissionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet[Submission],
+):
+    """Submissions the user may read; kecamatan operators create and edit drafts of their
+    regions, reviewers move them through the workflow (``transition``)."""
+
+    permission_classes = [HasRole]
+    filterset_class = SubmissionFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Submission]:
+        return Policy.for_user(self.request.user).submissions(
+            Submission.objects.select_related("period__dataset")
+            .prefetch_related(
+                Prefetch("values", queryset=DataValue.objects.select_related("element"))
+            )
+            .order_by("period__dataset__code", "period__code", "region_id")
+        )
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        if self.action == "retrieve":
+            return SubmissionDetailSerializer
+        return SubmissionSerializer
+
+    def _detail(self, sub: Submission, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().filter(pk=sub.pk).first() or sub
+        return Response(
+            SubmissionDetailSerializer(fresh, context=self.get_serializer_context()).data,
+            status=code,
+        )
+
+    @extend_schema(request=SubmissionCreateSerializer, responses=SubmissionDetailSerializer)
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Start the region's draft for a period (and save values). One per region and period."""
+        data = SubmissionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        policy = Policy.for_user(request.user)
+        dataset = (
+            policy.datasets(DataSet.objects.all())
+            .filter(code=data.validated_data["dataset"])
+            .first()
+        )
+        if dataset is None:
+            raise NotFound("unknown data set")
+        period = Period.objects.filter(dataset=dataset, code=data.validated_data["period"]).first()
+        if period is None:
+            raise ValidationError({"period": "the data set has no such period"})
+        region = Region.objects.filter(code=data.validated_data["region"]).first()
+        if region is None or not policy.can_enter_data(region.code):
+            raise PermissionDenied("you may not enter data for this region")
+        existing = Submission.objects.filter(period=period, region=region).first()
+        if existing is not None:
+            return _conflict(
+                "this region already has a submission for the period; PATCH it",
+                id=existing.pk,
+                version=existing.version,
+            )
+        try:
+            sub = services.start_submission(period, region, request.user)
+            if data.validated_data["values"] or data.validated_data["rule_comments"]:
+                sub = services.save_values(
+                    sub,
+                    request.user,
+                    _cells(data.validated_data["values"]),
+                    expected_version=sub.version,
+                    rule_comments=data.validated_data["rule_comments"],
+                ).submission
+        except workflow.WorkflowError as exc:
+            _raise(exc)
+        except ValueError as exc:
+            raise ValidationError({"values": str(exc)}) from None
+        return self._detail(sub, status.HTTP_201_CREATED)
+
+    @extend_schema(request=SubmissionUpdateSerializer, responses=SubmissionDetailSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Save values of a draft; send the ``version`` you read (409 if it changed)."""
+        sub = self.get_object()
+        data = SubmissionUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            result = services.save_values(
+                sub,
+                request.user,
+                _cells(data.validated_data["values"]),
+                expected_version=data.validated_data["version"],
+                rule_comments=data.validated_data["rule_comments"],
+            )
+        except ConflictError as exc:
+            return _conflict(str(exc), version=exc.current_version)
+        except workflow.WorkflowError as exc:
+            _raise(exc)
+        except ValueError as exc:
+            raise ValidationError({"values": str(exc)}) from None
+        return self._detail(result.submission)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not kwargs.get("partial"):
+            return Response({"detail": "use PATCH"}, status=status.HTTP_405_METHOD_NOT_ALLOWED)
+        return super().update(request, *args, **kwargs)
+
+    @extend_schema(request=TransitionSerializer, responses=SubmissionDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        """A workflow step: submit, verify, approve, return (comment), unapprove (comment)."""
+        sub = self.get_object()
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            sub = workflow.perform(
+                sub,
+                data.validated_data["action"],
+                request.user,
+                comment=data.validated_data["comment"],
+                expected_version=data.validated_data["version"],
+            )
+        except ConflictError as exc:
+            return _conflict(str(exc), version=exc.current_version)
+        except workflow.WorkflowError as exc:
+            _raise(exc)
+        return self._detail(sub)
+
+
+class CompletenessView(APIView):
+    """Which reporting regions (in your scope) reported a period, on time or late."""
+
+    permission_classes = [HasRole]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("dataset", str, required=True, description="Data set code"),
+            OpenApiParameter(
+                "period", str, description="Period code, e.g. 2026-Q3 (default: every period)"
+            ),
+        ]
+    )
+    def get(self, request: Request) -> Response:
+        policy = Policy.for_user(request.user)
+        code = request.query_params.get("dataset")
+        if not code:
+            raise ValidationError({"dataset": "this parameter is required"})
+        dataset = get_object_or_404(policy.datasets(DataSet.objects.all()), code=code)
+        if not policy.can_view_completeness(dataset):
+            raise NotFound
+        period_code = request.query_params.get("period")
+        if not period_code:
+            return Response(
+                {"dataset": dataset.code, "periods": services.completeness_series(dataset, policy)}
+            )
+        period = Period.objects.filter(dataset=dataset, code=period_code).first()
+        if period is None:
+            raise NotFound(f"no period {period_code!r}")
+        period.dataset = dataset
+        return Response(services.completeness(period, policy).as_dict())
+
+
+def register(router: BaseRouter) -> None:
+    router.register("collection/datasets", DataSetViewSet, basename="collection-dataset")
+    router.register("collection/submissions", SubmissionViewSet, basename="collection-submission")
+
+
+urlpatterns = [
+    path(
+        "collection/completeness/", CompletenessView.as_view(), name="api-collection-completeness"
+    ),
+]

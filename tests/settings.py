@@ -1,0 +1,14 @@
+"""Settings for the test suite: the real settings, with test-friendly environment defaults."""
+
+import os
+from pathlib import Path
+
+_REPO = Path(__file__).resolve().parents[1]
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("SECURE_COOKIES", "0")
+os.environ.setdefault("SINERGI_DATA_DIR", str(_REPO / "var"))
+
+from sinergi.web.settings import *  # noqa: E402, F403
+
+# Hashing passwords slowly is the point in production and a waste in tests.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
