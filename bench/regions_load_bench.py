@@ -64,9 +64,13 @@ def main() -> None:
     again = load_hierarchy(package)
     print(f"rows                         {first.total:>10,}")
     print(f"bare sqlite3 executemany     {bare:>10.2f} s   (rows already parsed)")
-    print(f"sinergi load_hierarchy       {first.seconds:>10.2f} s   (parse tarball + validate + upsert)")
+    print(
+        f"sinergi load_hierarchy       {first.seconds:>10.2f} s   (parse tarball + validate + upsert)"
+    )
     print(f"ratio loader / bare insert   {first.seconds / bare:>10.1f} x")
-    print(f"no-op reload                 {again.seconds:>10.2f} s   ({again.created} created, {again.updated} updated)")
+    print(
+        f"no-op reload                 {again.seconds:>10.2f} s   ({again.created} created, {again.updated} updated)"
+    )
 
 
 if __name__ == "__main__":

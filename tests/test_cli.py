@@ -70,13 +70,72 @@ def test_import_reports_bad_rows_and_writes_nothing(demo_dir, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "kind,indicator,region_code,period,value,unit,note,source\n"
-        "value,poverty_rate,16.07.01,2023,12.5,percent,,BPS\n"
-        "value,poverty_rate,16.07.02,2023,twelve,percent,,BPS\n"
+        "value,poverty_rate,16.07.01,2021,12.5,percent,,BPS\n"
+        "value,poverty_rate,16.07.02,2021,twelve,percent,,BPS\n"
     )
     result = run(["import", str(bad)], demo_dir, check=False)
     assert result.returncode == 1
     assert "row 3, column value: 'twelve' is not a number" in result.stderr
-    check = run(["achievements", "--region", "16.07.01", "--format", "json"], demo_dir)
+    check = run(
+        ["achievements", "--region", "16.07.01", "--year", "2021", "--format", "json"], demo_dir
+    )
     assert {r["indicator"]: r for r in json.loads(check.stdout)}["poverty_rate"]["value"] is None
     good = run(["import", str(bad), "--valid-only"], demo_dir)
     assert "1 new" in good.stdout and "skipped row 3" in good.stderr
+
+
+def test_estimate_then_store_as_a_user_would(demo_dir, tmp_path):
+    """`sinergi estimate` on the demo's synthetic microdata, then `store-estimates`."""
+    survey = demo_dir / "microdata" / "banyuasin-susenas-2023-synthetic.parquet"
+    assert survey.exists()
+    out = tmp_path / "est.csv"
+    run(
+        [
+            "estimate",
+            str(survey),
+            "--measure",
+            "fgt0,fgt1",
+            "--value",
+            "pcexp",
+            "--poverty-line",
+            "poverty_line",
+            "--weight",
+            "weight",
+            "--strata",
+            "stratum",
+            "--psu",
+            "psu",
+            "--by",
+            "kecamatan_code",
+            "--out",
+            str(out),
+        ],
+        demo_dir,
+    )
+    header = out.read_text().splitlines()[0]
+    assert header == "kecamatan_code,measure,estimate,se,ci_low,ci_high,rse,n,flag"
+    stored = run(
+        [
+            "store-estimates",
+            str(out),
+            "--region-column",
+            "kecamatan_code",
+            "--period",
+            "2022",
+            "--source",
+            "test run",
+            "--synthetic",
+        ],
+        demo_dir,
+    )
+    assert "42 new" in stored.stdout
+    rows = {
+        r["indicator"]: r
+        for r in json.loads(
+            run(
+                ["achievements", "--region", "16.07.05", "--year", "2022", "--format", "json"],
+                demo_dir,
+            ).stdout
+        )
+    }
+    assert rows["poverty_rate"]["se"] > 0 and rows["poverty_rate"]["value_period"] == "2022"

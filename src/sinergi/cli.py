@@ -44,6 +44,7 @@ class LazyGroup(click.Group):
 
 # Commands defined next to the code they drive ("name": "module.attribute").
 LAZY_COMMANDS: dict[str, str] = {
+    "estimate": "sinergi.stats.cli.estimate",
     "user": "sinergi.web.accounts.cli.user",
     "report": "sinergi.web.programs.cli.report",
 }

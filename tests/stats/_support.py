@@ -26,7 +26,9 @@ ENGINES = [
         "spark",
         marks=[
             pytest.mark.spark,
-            pytest.mark.skipif(not HAVE_PYSPARK, reason="pyspark is not installed (sinergi[spark])"),
+            pytest.mark.skipif(
+                not HAVE_PYSPARK, reason="pyspark is not installed (sinergi[spark])"
+            ),
         ],
     ),
 ]

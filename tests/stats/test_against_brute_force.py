@@ -95,8 +95,12 @@ def test_lonely_psu_options_match_brute_force(survey: pa.Table, lonely: str, kin
 @pytest.mark.parametrize("mode", ["fraction", "count"])
 def test_finite_population_correction(survey: pa.Table, mode: str) -> None:
     strata = sorted(set(survey.column("stratum").to_pylist()))
-    fpc = {s: (0.05 + 0.02 * i if mode == "fraction" else 20.0 + 3 * i) for i, s in enumerate(strata)}
-    data = survey.append_column("fpc", pa.array([fpc[s] for s in survey.column("stratum").to_pylist()]))
+    fpc = {
+        s: (0.05 + 0.02 * i if mode == "fraction" else 20.0 + 3 * i) for i, s in enumerate(strata)
+    }
+    data = survey.append_column(
+        "fpc", pa.array([fpc[s] for s in survey.column("stratum").to_pylist()])
+    )
     design = Design(weight="w", strata="stratum", psu="psu", fpc="fpc")
     res = estimate(data, ["fgt0", "gini"], value="y", poverty_line="z", design=design)
     for kind in ("fgt0", "gini"):

@@ -11,7 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from sinergi.stats import Design, Measure, estimate as estimate_api
+from sinergi.stats import Design, Measure
+from sinergi.stats import estimate as estimate_api
 from sinergi.stats.cli import estimate
 from sinergi.stats.synthetic import write_banyuasin_survey
 
@@ -34,9 +35,24 @@ def test_writes_one_row_per_domain_and_measure(survey_file: Path, tmp_path: Path
     out = tmp_path / "poverty.csv"
     result = CliRunner().invoke(
         estimate,
-        [str(survey_file), "--measure", "fgt0,fgt1", "--measure", "gini", "--value", "pcexp",
-         "--poverty-line", "poverty_line", "--extreme-poverty-line", "extreme_poverty_line",
-         *BASE, "--by", "area", "--out", str(out)],
+        [
+            str(survey_file),
+            "--measure",
+            "fgt0,fgt1",
+            "--measure",
+            "gini",
+            "--value",
+            "pcexp",
+            "--poverty-line",
+            "poverty_line",
+            "--extreme-poverty-line",
+            "extreme_poverty_line",
+            *BASE,
+            "--by",
+            "area",
+            "--out",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     rows = _read(out)
@@ -48,10 +64,16 @@ def test_writes_one_row_per_domain_and_measure(survey_file: Path, tmp_path: Path
     ]
     api = estimate_api(
         str(survey_file),
-        ["fgt0", "fgt1", "gini",
-         Measure("fgt0", "pcexp", poverty_line="extreme_poverty_line", name="fgt0_extreme")],
-        value="pcexp", poverty_line="poverty_line",
-        design=Design(weight="weight", strata="stratum", psu="psu"), by="area",
+        [
+            "fgt0",
+            "fgt1",
+            "gini",
+            Measure("fgt0", "pcexp", poverty_line="extreme_poverty_line", name="fgt0_extreme"),
+        ],
+        value="pcexp",
+        poverty_line="poverty_line",
+        design=Design(weight="weight", strata="stratum", psu="psu"),
+        by="area",
     )
     for row, ref in zip(rows, api, strict=True):
         # Full precision is written; parallel sums may differ in the last bit between runs.
@@ -67,9 +89,23 @@ def test_ratio_level_and_lonely_options(survey_file: Path, tmp_path: Path) -> No
     out = tmp_path / "tpt.csv"
     result = CliRunner().invoke(
         estimate,
-        [str(survey_file), "--measure", "ratio", "--value", "unemployed",
-         "--denominator", "in_labour_force", *BASE, "--level", "0.9",
-         "--lonely-psu", "certainty", "--out", str(out), "--quiet"],
+        [
+            str(survey_file),
+            "--measure",
+            "ratio",
+            "--value",
+            "unemployed",
+            "--denominator",
+            "in_labour_force",
+            *BASE,
+            "--level",
+            "0.9",
+            "--lonely-psu",
+            "certainty",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
     )
     assert result.exit_code == 0, result.output
     (row,) = _read(out)
@@ -92,8 +128,17 @@ def test_errors_exit_non_zero_and_write_nothing(
     out = tmp_path / "out.csv"
     result = CliRunner().invoke(
         estimate,
-        [str(survey_file), "--measure", "fgt0", "--poverty-line", "poverty_line", *args, *BASE,
-         "--out", str(out)],
+        [
+            str(survey_file),
+            "--measure",
+            "fgt0",
+            "--poverty-line",
+            "poverty_line",
+            *args,
+            *BASE,
+            "--out",
+            str(out),
+        ],
     )
     assert result.exit_code != 0
     assert message in result.output
@@ -111,8 +156,19 @@ def test_bad_values_name_the_column_and_count(survey_file: Path, tmp_path: Path)
     pq.write_table(table.set_column(idx, "weight", __import__("pyarrow").array(w)), bad)
     out = tmp_path / "out.csv"
     result = CliRunner().invoke(
-        estimate, [str(bad), "--measure", "fgt0", "--value", "pcexp", "--poverty-line",
-                   "poverty_line", *BASE, "--out", str(out)],
+        estimate,
+        [
+            str(bad),
+            "--measure",
+            "fgt0",
+            "--value",
+            "pcexp",
+            "--poverty-line",
+            "poverty_line",
+            *BASE,
+            "--out",
+            str(out),
+        ],
     )
     assert result.exit_code == 1
     assert "weight: 3 rows with negative weight" in result.output
@@ -122,17 +178,38 @@ def test_bad_values_name_the_column_and_count(survey_file: Path, tmp_path: Path)
 def test_runs_as_a_real_process(survey_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "p0.csv"
     code = "from sinergi.stats.cli import estimate; estimate()"
-    args = [str(survey_file), "--measure", "fgt0", "--value", "pcexp", "--poverty-line",
-            "poverty_line", *BASE, "--by", "kecamatan_code", "--out", str(out)]
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          timeout=120, check=False)
+    args = [
+        str(survey_file),
+        "--measure",
+        "fgt0",
+        "--value",
+        "pcexp",
+        "--poverty-line",
+        "poverty_line",
+        *BASE,
+        "--by",
+        "kecamatan_code",
+        "--out",
+        str(out),
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     rows = _read(out)
     assert len(rows) == 21
     assert rows[0]["kecamatan_code"] == "16.07.01"
-    failed = subprocess.run([sys.executable, "-c", code, *args[:-1], str(tmp_path / "x.csv"),
-                             "--weight", "nope"], capture_output=True, text=True, timeout=120,
-                            check=False)
+    failed = subprocess.run(
+        [sys.executable, "-c", code, *args[:-1], str(tmp_path / "x.csv"), "--weight", "nope"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert failed.returncode == 1
     assert "nope: unknown column" in failed.stderr
     assert not (tmp_path / "x.csv").exists()

@@ -30,8 +30,14 @@ def _problems(exc: pytest.ExceptionInfo[InputError]) -> dict[str, tuple[int, str
 
 def test_unknown_columns_are_listed_with_their_role(survey: pa.Table) -> None:
     with pytest.raises(InputError) as exc:
-        estimate(survey, ["fgt0"], value="pcexp", poverty_line="z",
-                 design=Design(weight="wt", strata="stratum", psu="psu"), by="kab")
+        estimate(
+            survey,
+            ["fgt0"],
+            value="pcexp",
+            poverty_line="z",
+            design=Design(weight="wt", strata="stratum", psu="psu"),
+            by="kab",
+        )
     problems = _problems(exc)
     assert set(problems) == {"pcexp", "wt", "kab"}
     assert "used as weight" in problems["wt"][1]
@@ -89,16 +95,20 @@ def test_missing_values_can_be_excluded_keeping_the_design(survey: pa.Table) -> 
     data = _set(survey, "y", list(y))
     res = estimate(data, ["mean"], value="y", design=DESIGN, missing="exclude")
     kept = survey.slice(5)
-    ref = estimate(kept.append_column("one", pa.array(np.ones(kept.num_rows))),
-                   [Measure("mean", "y")], design=DESIGN)
+    ref = estimate(
+        kept.append_column("one", pa.array(np.ones(kept.num_rows))),
+        [Measure("mean", "y")],
+        design=DESIGN,
+    )
     assert res.get("mean").n == survey.num_rows - 5
     assert res.get("mean").estimate == pytest.approx(ref.get("mean").estimate, rel=1e-12)
 
 
 def test_missing_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="file not found"):
-        estimate(str(tmp_path / "nope.parquet"), ["fgt0"], value="y", poverty_line="z",
-                 design=DESIGN)
+        estimate(
+            str(tmp_path / "nope.parquet"), ["fgt0"], value="y", poverty_line="z", design=DESIGN
+        )
 
 
 def test_bad_arguments_are_value_errors(survey: pa.Table) -> None:

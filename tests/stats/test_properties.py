@@ -12,9 +12,7 @@ from sinergi.stats import Design, estimate
 
 DESIGN = Design(weight="w", strata="h", psu="p")
 MEASURES = ["fgt0", "fgt1", "fgt2", "gini"]
-SETTINGS = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -29,8 +27,13 @@ def surveys(draw: st.DrawFn) -> dict[str, np.ndarray]:
             p += [q] * size
     n = len(h)
     # Few distinct values, so ties are frequent.
-    y = draw(st.lists(st.sampled_from([50.0, 120.0, 200.0, 200.0, 350.0, 800.0, 1500.0]),
-                      min_size=n, max_size=n))
+    y = draw(
+        st.lists(
+            st.sampled_from([50.0, 120.0, 200.0, 200.0, 350.0, 800.0, 1500.0]),
+            min_size=n,
+            max_size=n,
+        )
+    )
     w = draw(st.lists(st.floats(0.5, 40.0), min_size=n, max_size=n))
     return {
         "h": np.array(h),

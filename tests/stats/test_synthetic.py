@@ -24,7 +24,7 @@ def test_labelled_synthetic_with_real_codes(survey: pa.Table) -> None:
     meta = survey.schema.metadata
     assert meta[b"synthetic"] == b"true"
     assert b"SYNTHETIC" in meta[b"description"]
-    assert KECAMATAN_CODES == tuple(f"16.07.{i:02d}" for i in range(1, 22))
+    assert tuple(f"16.07.{i:02d}" for i in range(1, 22)) == KECAMATAN_CODES
     assert set(survey.column("kecamatan_code").to_pylist()) == set(KECAMATAN_CODES)
     assert set(survey.column("regency_code").to_pylist()) == {"16.07"}
     # Strata are kecamatan x urban/rural, each with at least two PSUs.
@@ -37,8 +37,9 @@ def test_structure_of_persons(survey: pa.Table) -> None:
     age = survey.column("age")
     young = pc.less(age, 15)
     assert pc.sum(pc.and_(young, pc.equal(survey.column("in_labour_force"), 1))).as_py() == 0
-    unemp_not_lf = pc.and_(pc.equal(survey.column("unemployed"), 1),
-                           pc.equal(survey.column("in_labour_force"), 0))
+    unemp_not_lf = pc.and_(
+        pc.equal(survey.column("unemployed"), 1), pc.equal(survey.column("in_labour_force"), 0)
+    )
     assert pc.sum(unemp_not_lf).as_py() == 0
     assert survey.column("haz").null_count == pc.sum(pc.greater_equal(age, 5)).as_py()
     urban_line = pc.max(pc.filter(survey.column("poverty_line"), pc.equal(survey["urban"], 1)))
@@ -53,11 +54,15 @@ def test_regency_estimates_sit_on_the_published_figures(survey: pa.Table) -> Non
     t = TARGETS[2023]
     res = estimate(
         survey,
-        ["fgt0", "gini",
-         Measure("fgt0", "pcexp", poverty_line="extreme_poverty_line", name="extreme"),
-         Measure("ratio", "unemployed", denominator="in_labour_force", name="tpt"),
-         Measure("ratio", "stunted", denominator="under_five", name="stunting")],
-        value="pcexp", poverty_line="poverty_line",
+        [
+            "fgt0",
+            "gini",
+            Measure("fgt0", "pcexp", poverty_line="extreme_poverty_line", name="extreme"),
+            Measure("ratio", "unemployed", denominator="in_labour_force", name="tpt"),
+            Measure("ratio", "stunted", denominator="under_five", name="stunting"),
+        ],
+        value="pcexp",
+        poverty_line="poverty_line",
         design=Design(weight="weight", strata="stratum", psu="psu"),
     )
     assert res.get("fgt0").estimate == pytest.approx(t.poverty, abs=0.002)

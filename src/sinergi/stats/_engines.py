@@ -7,6 +7,7 @@ input, report column types, run a query and keep an intermediate table.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from abc import ABC, abstractmethod
@@ -139,8 +140,15 @@ class DuckDBEngine(Engine):
             path = Path(source)
             kind = file_kind(path)
             target = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
-            reader = "read_parquet" if kind == "parquet" else "read_csv"
-            con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {reader}({_sql_string(target)})")
+            # CSV columns are read as text: type sniffing would turn region codes such
+            # as 16.07 into numbers or 16.07.01 into dates. Numeric columns are cast
+            # (and their bad values counted) by the estimation itself.
+            reader = (
+                f"read_parquet({_sql_string(target)})"
+                if kind == "parquet"
+                else f"read_csv({_sql_string(target)}, all_varchar = true)"
+            )
+            con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {reader}")
         else:
             # pandas, polars and pyarrow objects all go through DuckDB's Arrow scan.
             con.register(name, source)
@@ -168,10 +176,8 @@ class DuckDBEngine(Engine):
     def drop(self, name: str) -> None:
         if name in self._views:
             self._views.discard(name)
-            try:
+            with contextlib.suppress(Exception):
                 self.connection.unregister(name)
-            except Exception:  # noqa: BLE001 - a SQL view is not a registered object
-                pass
             self.connection.execute(f"DROP VIEW IF EXISTS {name}")
         else:
             self.connection.execute(f"DROP TABLE IF EXISTS {name}")
@@ -234,12 +240,8 @@ class SparkEngine(Engine):
             if file_kind(path) == "parquet":
                 frame = spark.read.parquet(str(path))
             else:
-                frame = (
-                    spark.read.option("header", True)
-                    .option("inferSchema", True)
-                    .option("mode", "PERMISSIVE")
-                    .csv(str(path))
-                )
+                # All text, as on DuckDB: region codes must stay codes.
+                frame = spark.read.option("header", True).csv(str(path))
         elif type(source).__module__.startswith("pyspark"):
             frame = source
         else:

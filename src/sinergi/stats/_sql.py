@@ -187,7 +187,9 @@ class Plan:
             g = {"fgt0": _dbl(1), "fgt1": gap, "fgt2": f"{gap} * {gap}"}[m.kind]
             # Strict y < z: BPS counts people *below* the line as poor.
             num = f"CASE WHEN {v} < {z} THEN {wm} * {g} ELSE 0 END"
-            return MeasurePlan(m, n=n, num=self._agg(part, "SUM", num), den=self._agg(part, "SUM", wm))
+            return MeasurePlan(
+                m, n=n, num=self._agg(part, "SUM", num), den=self._agg(part, "SUM", wm)
+            )
         num = self._agg(part, "SUM", f"{wm} * {v}")
         if m.kind == "total":
             return MeasurePlan(m, n=n, num=num)

@@ -103,8 +103,13 @@ def _progress(quiet: bool) -> Iterator[Callable[[str], None]]:
     show_default=True,
     help="Spark needs the extra: pip install 'sinergi[spark]'.",
 )
-@click.option("--level", type=click.FloatRange(0, 1, min_open=True, max_open=True),
-              default=0.95, show_default=True, help="Confidence level of the intervals.")
+@click.option(
+    "--level",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.95,
+    show_default=True,
+    help="Confidence level of the intervals.",
+)
 @click.option(
     "--lonely-psu",
     type=click.Choice(list(LONELY_PSU_OPTIONS)),

@@ -126,7 +126,7 @@ def generate_banyuasin_survey(
 
     Examples
     --------
-    >>> t = generate_banyuasin_survey(n_households=500, seed=7)
+    >>> t = generate_banyuasin_survey(n_households=900, seed=7)
     >>> t.schema.metadata[b"synthetic"]
     b'true'
     >>> sorted(set(t.column("kecamatan_code").to_pylist()))[:2]
@@ -236,12 +236,7 @@ def generate_banyuasin_survey(
     lf_prob = np.where(sex == "M", 0.84, 0.52) * np.where(age < 20, 0.4, 1.0)
     lf_prob = lf_prob * np.where(age >= 65, 0.5, 1.0)
     in_lf = adult & (rng.random(n_persons) < lf_prob)
-    unemp_score = (
-        rng.normal(0.0, 1.0, n_persons)
-        + 0.8 * (age < 25)
-        + 0.3 * urban
-        - 0.2 * score
-    )
+    unemp_score = rng.normal(0.0, 1.0, n_persons) + 0.8 * (age < 25) + 0.3 * urban - 0.2 * score
     unemployed = np.zeros(n_persons, dtype=bool)
     lf_idx = np.flatnonzero(in_lf)
     cut = _weighted_quantile(-unemp_score[lf_idx], weight[lf_idx], targets.unemployment)

@@ -260,3 +260,15 @@ SINERGI_HOME_REGION = env_str("SINERGI_HOME_REGION", "16.07")
 SINERGI_NAV: list[tuple[str, object]] = []
 SINERGI_NAV.append(("monev-home", _("Monev")))
 SINERGI_NAV.append(("collection-home", _("Data collection")))
+# Monev early-warning thresholds (sinergi.web.programs.warnings.Thresholds):
+# lag of physical / financial realisation behind plan, in percentage points;
+# days before an activity's end at which unfinished work warns, and the
+# physical progress below which it does; tolerance on the output projection.
+SINERGI_MONEV_WARNINGS = {
+    "physical_margin": env_int("MONEV_PHYSICAL_MARGIN", 10),
+    "financial_margin": env_int("MONEV_FINANCIAL_MARGIN", 10),
+    "deadline_days": env_int("MONEV_DEADLINE_DAYS", 45),
+    "deadline_min_physical": env_int("MONEV_DEADLINE_MIN_PHYSICAL", 90),
+    "output_tolerance": 0,
+}
+SINERGI_DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)

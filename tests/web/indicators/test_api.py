@@ -204,7 +204,7 @@ def test_public_does_not_see_unreliable_estimates(api_client, banyuasin, make_us
         period="2021",
         value=9.0,
         se=5.0,
-        rse=0.55,
+        rse=55.0,
         quality_flag="unreliable",
     )
     services.record_value(
@@ -213,7 +213,7 @@ def test_public_does_not_see_unreliable_estimates(api_client, banyuasin, make_us
         period="2022",
         value=9.0,
         se=1.0,
-        rse=0.11,
+        rse=11.0,
         quality_flag="publish",
     )
     assert api_client.get("/api/v1/values/").json()["count"] == 1

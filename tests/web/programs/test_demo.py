@@ -30,4 +30,8 @@ def test_demo_twice_changes_nothing(data_dir):
         .outputs.filter(value=980)
         .exists()
     )
-    assert (data_dir / "demo-users.txt").stat().st_mode & 0o077 == 0
+    from django.contrib.auth.models import User
+
+    from sinergi.web.demo.services import DEMO_PASSWORD
+
+    assert User.objects.get(username="disnakertrans.demo").check_password(DEMO_PASSWORD)

@@ -14,6 +14,16 @@ from sinergi.web.programs.policy import MonevPolicy
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english():  # type: ignore[no-untyped-def]
+    """Assertions read English messages, whatever catalogue ships for Bahasa Indonesia."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 HEADER = (
     "activity_code,year,quarter,physical_pct,spent,output_code,output_value,problems,follow_up\n"
 )

@@ -7,6 +7,7 @@ import io
 from decimal import Decimal as D
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
@@ -17,9 +18,11 @@ pytestmark = pytest.mark.django_db
 OVERVIEW = "/monev/16.07/2019/tw3/"
 
 
-def client_for(user):  # type: ignore[no-untyped-def]
+def client_for(user, language=None):  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(user)
+    if language:  # the language cookie, as the EN/ID buttons set it
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
 
 
@@ -106,7 +109,7 @@ def test_a_concurrent_edit_shows_a_conflict_message(prima, users):
         "version": str(stale),
     }
     assert bappeda.post(url, {**form, "action": "save"}).status_code == 302
-    owner = client_for(users.owner)
+    owner = client_for(users.owner, language="en")
     response = owner.post(url, {**form, "physical_pct": "9", "action": "save"})
     assert response.status_code == 200
     assert "Someone else saved this realisation" in response.content.decode()
@@ -169,7 +172,7 @@ def test_document_upload_checks_type_content_and_size(prima, users, settings):
 
 
 def test_import_page_lists_bad_rows_then_imports_the_valid_ones_on_request(prima, users):
-    client = client_for(users.owner)
+    client = client_for(users.owner, language="en")
     text = (
         "activity_code,year,quarter,physical_pct,spent\n"
         "2.07.04.2.03.0001,2019,4,95,90000000\n"

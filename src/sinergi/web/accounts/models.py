@@ -18,7 +18,10 @@ class Agency(models.Model):
     """A regional government agency (Organisasi Perangkat Daerah) of a region."""
 
     region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="agencies", verbose_name=_("region")
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="agencies",
+        verbose_name=_("region"),
     )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=200)

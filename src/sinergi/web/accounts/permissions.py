@@ -16,15 +16,17 @@ class ReadPublicWriteByRole(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method in SAFE_METHODS:
             return True
-        return bool(request.user and request.user.is_authenticated) and not Policy.for_user(
-            request.user
-        ).is_public
+        return (
+            bool(request.user and request.user.is_authenticated)
+            and not Policy.for_user(request.user).is_public
+        )
 
 
 class HasRole(BasePermission):
     """Signed in with a Sinergi role (internal data: collection, users); the policy then scopes."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return bool(request.user and request.user.is_authenticated) and not Policy.for_user(
-            request.user
-        ).is_public
+        return (
+            bool(request.user and request.user.is_authenticated)
+            and not Policy.for_user(request.user).is_public
+        )

@@ -44,12 +44,12 @@ from sinergi.web.collection.models import (
     Submission,
     ValidationRule,
 )
+from sinergi.web.demo.services import DEMO_PASSWORD
 from sinergi.web.indicators.models import Indicator
 from sinergi.web.regions.models import Region
 
 REGION = "16.07"
 DATASET = "kecamatan-triwulanan"
-DEMO_PASSWORD = "Prima-Banyuasin-2026"
 # (username, role, region, agency code)
 DEMO_USERS = [
     ("bappeda.demo", Role.BAPPEDA_ADMIN, REGION, "bappeda-litbang"),

@@ -20,9 +20,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as gl
 
 from sinergi.web.accounts.models import Role
 from sinergi.web.accounts.policy import Policy
@@ -204,8 +203,8 @@ TRANSITIONS: list[Transition] = [
         frozenset({KEC}),
         False,
         Submit,
-        gl("Submit"),
-        gl("submitted"),
+        gettext_lazy("Submit"),
+        gettext_lazy("submitted"),
         "primary",
     ),
     Transition(
@@ -215,8 +214,8 @@ TRANSITIONS: list[Transition] = [
         frozenset({KEC}),
         False,
         Submit,
-        gl("Submit"),
-        gl("submitted"),
+        gettext_lazy("Submit"),
+        gettext_lazy("submitted"),
         "primary",
     ),
     Transition(
@@ -226,8 +225,8 @@ TRANSITIONS: list[Transition] = [
         frozenset({OPD}),
         False,
         Verify,
-        gl("Verify"),
-        gl("verified"),
+        gettext_lazy("Verify"),
+        gettext_lazy("verified"),
         "primary",
     ),
     Transition(
@@ -237,8 +236,8 @@ TRANSITIONS: list[Transition] = [
         frozenset({OPD, BAPPEDA}),
         True,
         Return,
-        gl("Return for correction"),
-        gl("returned"),
+        gettext_lazy("Return for correction"),
+        gettext_lazy("returned"),
     ),
     Transition(
         "approve",
@@ -247,8 +246,8 @@ TRANSITIONS: list[Transition] = [
         frozenset({BAPPEDA}),
         False,
         Approve,
-        gl("Approve"),
-        gl("approved"),
+        gettext_lazy("Approve"),
+        gettext_lazy("approved"),
         "primary",
     ),
     Transition(
@@ -258,8 +257,8 @@ TRANSITIONS: list[Transition] = [
         frozenset({BAPPEDA}),
         True,
         Return,
-        gl("Return for correction"),
-        gl("returned"),
+        gettext_lazy("Return for correction"),
+        gettext_lazy("returned"),
     ),
     Transition(
         "unapprove",
@@ -268,8 +267,8 @@ TRANSITIONS: list[Transition] = [
         frozenset({BAPPEDA}),
         True,
         Unapprove,
-        gl("Un-approve (unlock)"),
-        gl("un-approved"),
+        gettext_lazy("Un-approve (unlock)"),
+        gettext_lazy("un-approved"),
     ),
 ]
 NAMES = frozenset(t.name for t in TRANSITIONS)

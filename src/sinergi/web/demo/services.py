@@ -10,6 +10,7 @@ is stored and where it is shown.
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,8 @@ from sinergi.web.regions.services import load_hierarchy
 DATA = Path(__file__).resolve().parent / "data"
 SEED_FIGURES = DATA / "seed_figures.csv"
 DEMO_REGION = "16.07"
+# Every demo login shares this documented password (a local demo, not production).
+DEMO_PASSWORD = os.environ.get("SINERGI_DEMO_PASSWORD", "Prima-Banyuasin-2026")
 
 # The seed articles, cited by title, outlet date and file.
 SEED_SOURCES = {
@@ -74,6 +77,7 @@ class DemoReport:
 # functions taking the progress callback and returning a one-line summary.
 # Each must be idempotent.
 DEMO_STEPS: list[tuple[str, str]] = [
+    ("survey estimates (synthetic)", "sinergi.web.indicators.demo_survey.load"),
     ("Banyuasin Prima monev", "sinergi.web.programs.demo.load"),
     ("kecamatan data collection", "sinergi.web.collection.demo.load"),
 ]

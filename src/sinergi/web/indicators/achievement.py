@@ -44,6 +44,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from scipy import stats as _scistats
 
 from sinergi.web.indicators.choices import Band, Comparator, Polarity, Status, TargetKind
@@ -234,9 +235,9 @@ def evaluate(
         return Evaluation(status=status, reason=reason, **fields)  # type: ignore[arg-type]
 
     if value is None:
-        return result(Status.NO_DATA, "no value")
+        return result(Status.NO_DATA, _("no value"))
     if resolved is None:
-        return result(Status.NO_DATA, f"no baseline value for {kind} target")
+        return result(Status.NO_DATA, _("no value for the baseline year"))
     pct = achievement(value, resolved, polarity) if resolved != 0 else None
     common = {
         "achievement": pct,
@@ -258,20 +259,20 @@ def evaluate(
                     "meets": meets(value, resolved, polarity, comparator),
                 }
         if common["meets"]:
-            return result(Status.ACHIEVED, "the value meets the target", **common)
-        return result(Status.NOT_ACHIEVED, "the value does not meet the target", **common)
+            return result(Status.ACHIEVED, _("the value meets the target"), **common)
+        return result(Status.NOT_ACHIEVED, _("the value does not meet the target"), **common)
 
     projection = project(ordered, target_year, level)
     if projection is None:
         status = Status.ON_TRACK if common["meets"] else Status.AT_RISK
         return result(
-            status, "one value only: judged on the current value", low_confidence=True, **common
+            status, _("one value only: judged on the current value"), low_confidence=True, **common
         )
     if not projection.has_interval:
         ok = meets(projection.value, resolved, polarity, comparator)
         return result(
             Status.ON_TRACK if ok else Status.AT_RISK,
-            "two values only: judged on the trend line without an interval",
+            _("two values only: judged on the trend line without an interval"),
             projection=projection,
             low_confidence=True,
             **common,
@@ -280,9 +281,9 @@ def evaluate(
     low_ok = meets(projection.low, resolved, polarity, comparator)
     high_ok = meets(projection.high, resolved, polarity, comparator)
     if low_ok and high_ok:
-        status, reason = Status.ON_TRACK, "the whole projection interval meets the target"
+        status, reason = Status.ON_TRACK, _("the whole projection interval meets the target")
     elif low_ok or high_ok:
-        status, reason = Status.AT_RISK, "the projection interval straddles the target"
+        status, reason = Status.AT_RISK, _("the projection interval straddles the target")
     else:
-        status, reason = Status.OFF_TRACK, "the whole projection interval misses the target"
+        status, reason = Status.OFF_TRACK, _("the whole projection interval misses the target")
     return result(status, reason, projection=projection, **common)

@@ -100,12 +100,14 @@ def store_estimates(
     for line, row in enumerate(materialised, start=2):
         if region_column not in row:
             raise EstimateStoreError(f"the estimates have no column {region_column!r}")
-        if not ESTIMATE_COLUMNS <= set(row):
+        if not set(row) >= ESTIMATE_COLUMNS:
             raise EstimateStoreError(
                 f"the estimates lack the columns {', '.join(sorted(ESTIMATE_COLUMNS - set(row)))}"
             )
         if str(row[region_column]) not in regions:
-            problems.append(f"row {line}, column {region_column}: unknown region {row[region_column]!r}")
+            problems.append(
+                f"row {line}, column {region_column}: unknown region {row[region_column]!r}"
+            )
     if problems:
         raise EstimateStoreError("; ".join(problems))
     report = StoreReport()
@@ -122,7 +124,9 @@ def store_estimates(
                 report.skipped.append(f"{measure} {row[region_column]} (no estimate)")
                 continue
 
-            def scaled(name: str, scale: float = scale, row: Mapping[str, Any] = row) -> float | None:
+            def scaled(
+                name: str, scale: float = scale, row: Mapping[str, Any] = row
+            ) -> float | None:
                 number = _number(row[name])
                 return None if number is None else number * scale
 

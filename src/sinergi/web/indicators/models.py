@@ -104,7 +104,7 @@ class IndicatorValue(models.Model):
     se = models.FloatField(_("standard error"), null=True, blank=True)
     ci_low = models.FloatField(_("CI lower"), null=True, blank=True)
     ci_high = models.FloatField(_("CI upper"), null=True, blank=True)
-    rse = models.FloatField(_("relative standard error"), null=True, blank=True)
+    rse = models.FloatField(_("relative standard error (%)"), null=True, blank=True)
     quality_flag = models.CharField(
         _("quality flag"), max_length=10, choices=QualityFlag.choices, blank=True
     )

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from sinergi.web.audit import services as audit
 from sinergi.web.audit.models import Action
@@ -339,7 +340,7 @@ def status_row(item: IndicatorStatus) -> dict[str, Any]:
         "projection_high": ev.projection.high if ev and ev.projection else None,
         "status": item.status,
         "low_confidence": ev.low_confidence if ev else False,
-        "reason": ev.reason if ev else "no target",
+        "reason": ev.reason if ev else gettext("no target"),
     }
 
 

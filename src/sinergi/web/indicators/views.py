@@ -197,8 +197,13 @@ def comparison(request: HttpRequest, indicator: str, parent: str) -> HttpRespons
         "labels": [r["region"].name for r in rows],
         "values": [float(r["value"].value) for r in rows],
         "errors": [r["value"].se for r in rows],
+        "ci": [
+            [r["value"].ci_low, r["value"].ci_high] if r["value"].ci_low is not None else None
+            for r in rows
+        ],
         "unit": ind.unit,
         "name": ind.name,
+        "ci_label": str(_("95% CI")),
     }
     (own,) = services.region_statuses(parent_region, year, indicators=[ind])
     return render(

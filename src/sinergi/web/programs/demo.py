@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import secrets
 from collections.abc import Callable
 from decimal import Decimal as D
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from sinergi.web.accounts.models import Agency, Profile, Role
+from sinergi.web.demo.services import DEMO_PASSWORD
 from sinergi.web.indicators.models import Indicator
 from sinergi.web.programs import documents, services
 from sinergi.web.programs.choices import (
@@ -500,9 +498,9 @@ DOCUMENTS = [
 ]
 
 DEMO_USERS = [
-    ("bappeda.banyuasin", Role.BAPPEDA_ADMIN, "bappeda-litbang"),
-    ("disnakertrans.banyuasin", Role.OPD_OPERATOR, "disnakertrans"),
-    ("disparpora.banyuasin", Role.OPD_OPERATOR, "disparpora"),
+    ("bappeda.demo", Role.BAPPEDA_ADMIN, "bappeda-litbang"),
+    ("disnakertrans.demo", Role.OPD_OPERATOR, "disnakertrans"),
+    ("disparpora.demo", Role.OPD_OPERATOR, "disparpora"),
 ]
 
 
@@ -528,25 +526,16 @@ def _placeholder_pdf(title: str) -> bytes:
 
 
 def _users(agencies: dict[str, Agency], region: Region) -> str:
-    path = Path(settings.DATA_DIR) / "demo-users.txt"
-    lines = []
-    created = 0
+    """The demo logins (shared password, see ``DEMO_PASSWORD``); existing ones keep theirs."""
     for username, role, agency_code in DEMO_USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            password = os.environ.get("SINERGI_DEMO_PASSWORD") or secrets.token_urlsafe(12)
-            user = User.objects.create_user(username=username, password=password)
-            lines.append(f"{username}\t{password}\t{role}")
-            created += 1
+            validate_password(DEMO_PASSWORD, user=User(username=username))
+            user = User.objects.create_user(username=username, password=DEMO_PASSWORD)
         Profile.objects.update_or_create(
             user=user, defaults={"role": role, "region": region, "agency": agencies[agency_code]}
         )
-    if lines:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
-        path.chmod(0o600)
-    return f"{', '.join(u for u, _r, _a in DEMO_USERS)} (passwords in {path})"
+    return f"logins {', '.join(u for u, _r, _a in DEMO_USERS)} / password {DEMO_PASSWORD}"
 
 
 def load(progress: Callable[[str], None] | None = None) -> str:

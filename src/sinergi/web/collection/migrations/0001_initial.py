@@ -6,178 +6,542 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('indicators', '0001_initial'),
-        ('regions', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("indicators", "0001_initial"),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DataSet',
+            name="DataSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('period_type', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('yearly', 'Yearly')], max_length=10, verbose_name='period type')),
-                ('is_illustrative', models.BooleanField(default=False, help_text='Figures are examples, not official data; shown with a flag everywhere.', verbose_name='illustrative (demo) data')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='data_sets', to='accounts.agency', verbose_name='verifying agency (OPD)')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='region')),
-                ('reporting_regions', models.ManyToManyField(related_name='+', to='regions.region', verbose_name='reporting regions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "period_type",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("yearly", "Yearly"),
+                        ],
+                        max_length=10,
+                        verbose_name="period type",
+                    ),
+                ),
+                (
+                    "is_illustrative",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Figures are examples, not official data; shown with a flag everywhere.",
+                        verbose_name="illustrative (demo) data",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="data_sets",
+                        to="accounts.agency",
+                        verbose_name="verifying agency (OPD)",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "reporting_regions",
+                    models.ManyToManyField(
+                        related_name="+", to="regions.region", verbose_name="reporting regions"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'data set',
-                'verbose_name_plural': 'data sets',
-                'ordering': ['name'],
+                "verbose_name": "data set",
+                "verbose_name_plural": "data sets",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='DataElement',
+            name="DataElement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
-                ('help_text', models.CharField(blank=True, max_length=300, verbose_name='help')),
-                ('value_type', models.CharField(choices=[('integer', 'Whole number'), ('number', 'Number')], default='integer', max_length=10, verbose_name='value type')),
-                ('unit', models.CharField(max_length=40, verbose_name='unit')),
-                ('min_value', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True, verbose_name='minimum')),
-                ('max_value', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True, verbose_name='maximum')),
-                ('disaggregation', models.CharField(blank=True, choices=[('', 'None'), ('sex', 'Sex'), ('age_group', 'Age group (under five)')], default='', max_length=10, verbose_name='disaggregation')),
-                ('required', models.BooleanField(default=True, verbose_name='required')),
-                ('is_additive', models.BooleanField(default=True, help_text='Values of the reporting regions add up to the region above them.', verbose_name='additive')),
-                ('sort_order', models.PositiveSmallIntegerField(default=100, verbose_name='order')),
-                ('indicator', models.ForeignKey(blank=True, help_text="Approved values become this indicator's values for the region and period.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.indicator', verbose_name='indicator')),
-                ('dataset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='elements', to='collection.dataset', verbose_name='data set')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (English)"),
+                ),
+                ("help_text", models.CharField(blank=True, max_length=300, verbose_name="help")),
+                (
+                    "value_type",
+                    models.CharField(
+                        choices=[("integer", "Whole number"), ("number", "Number")],
+                        default="integer",
+                        max_length=10,
+                        verbose_name="value type",
+                    ),
+                ),
+                ("unit", models.CharField(max_length=40, verbose_name="unit")),
+                (
+                    "min_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=20,
+                        null=True,
+                        verbose_name="minimum",
+                    ),
+                ),
+                (
+                    "max_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=20,
+                        null=True,
+                        verbose_name="maximum",
+                    ),
+                ),
+                (
+                    "disaggregation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "None"),
+                            ("sex", "Sex"),
+                            ("age_group", "Age group (under five)"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="disaggregation",
+                    ),
+                ),
+                ("required", models.BooleanField(default=True, verbose_name="required")),
+                (
+                    "is_additive",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Values of the reporting regions add up to the region above them.",
+                        verbose_name="additive",
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=100, verbose_name="order")),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Approved values become this indicator's values for the region and period.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="indicators.indicator",
+                        verbose_name="indicator",
+                    ),
+                ),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="elements",
+                        to="collection.dataset",
+                        verbose_name="data set",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'data element',
-                'verbose_name_plural': 'data elements',
-                'ordering': ['dataset_id', 'sort_order', 'id'],
+                "verbose_name": "data element",
+                "verbose_name_plural": "data elements",
+                "ordering": ["dataset_id", "sort_order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Period',
+            name="Period",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, verbose_name='period')),
-                ('opens_on', models.DateField(verbose_name='opens')),
-                ('closes_on', models.DateField(verbose_name='closes')),
-                ('dataset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='periods', to='collection.dataset', verbose_name='data set')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=10, verbose_name="period")),
+                ("opens_on", models.DateField(verbose_name="opens")),
+                ("closes_on", models.DateField(verbose_name="closes")),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="periods",
+                        to="collection.dataset",
+                        verbose_name="data set",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reporting period',
-                'verbose_name_plural': 'reporting periods',
-                'ordering': ['dataset_id', 'code'],
+                "verbose_name": "reporting period",
+                "verbose_name_plural": "reporting periods",
+                "ordering": ["dataset_id", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Ratio',
+            name="Ratio",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('factor', models.DecimalField(decimal_places=6, default=100, max_digits=12, verbose_name='factor')),
-                ('dataset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratios', to='collection.dataset', verbose_name='data set')),
-                ('denominator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='collection.dataelement', verbose_name='denominator')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.indicator', verbose_name='indicator')),
-                ('numerator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='collection.dataelement', verbose_name='numerator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "factor",
+                    models.DecimalField(
+                        decimal_places=6, default=100, max_digits=12, verbose_name="factor"
+                    ),
+                ),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ratios",
+                        to="collection.dataset",
+                        verbose_name="data set",
+                    ),
+                ),
+                (
+                    "denominator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="collection.dataelement",
+                        verbose_name="denominator",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="indicators.indicator",
+                        verbose_name="indicator",
+                    ),
+                ),
+                (
+                    "numerator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="collection.dataelement",
+                        verbose_name="numerator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'derived ratio',
-                'verbose_name_plural': 'derived ratios',
+                "verbose_name": "derived ratio",
+                "verbose_name_plural": "derived ratios",
             },
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('verified', 'Verified'), ('approved', 'Approved'), ('returned', 'Returned for correction')], db_index=True, default='draft', max_length=10, verbose_name='status')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('rule_comments', models.JSONField(blank=True, default=dict, verbose_name='explanations of warnings')),
-                ('first_submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='first submitted')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='approved')),
-                ('last_comment', models.TextField(blank=True, verbose_name='last reviewer comment')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='collection.period', verbose_name='period')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='region')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("verified", "Verified"),
+                            ("approved", "Approved"),
+                            ("returned", "Returned for correction"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "rule_comments",
+                    models.JSONField(
+                        blank=True, default=dict, verbose_name="explanations of warnings"
+                    ),
+                ),
+                (
+                    "first_submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first submitted"),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="submitted"),
+                ),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="approved"),
+                ),
+                (
+                    "last_comment",
+                    models.TextField(blank=True, verbose_name="last reviewer comment"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="collection.period",
+                        verbose_name="period",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'submission',
-                'verbose_name_plural': 'submissions',
-                'ordering': ['period_id', 'region_id'],
+                "verbose_name": "submission",
+                "verbose_name_plural": "submissions",
+                "ordering": ["period_id", "region_id"],
             },
         ),
         migrations.CreateModel(
-            name='DataValue',
+            name="DataValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(blank=True, max_length=12, verbose_name='category')),
-                ('value', models.DecimalField(decimal_places=6, max_digits=20, verbose_name='value')),
-                ('element', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='collection.dataelement', verbose_name='element')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='collection.submission', verbose_name='submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("category", models.CharField(blank=True, max_length=12, verbose_name="category")),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=6, max_digits=20, verbose_name="value"),
+                ),
+                (
+                    "element",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="collection.dataelement",
+                        verbose_name="element",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="values",
+                        to="collection.submission",
+                        verbose_name="submission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'data value',
-                'verbose_name_plural': 'data values',
-                'ordering': ['submission_id', 'element_id', 'category'],
+                "verbose_name": "data value",
+                "verbose_name_plural": "data values",
+                "ordering": ["submission_id", "element_id", "category"],
             },
         ),
         migrations.CreateModel(
-            name='ValidationRule',
+            name="ValidationRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('comparison', 'Comparison between elements'), ('outlier', 'Change from the previous period')], default='comparison', max_length=12, verbose_name='kind')),
-                ('operator', models.CharField(choices=[('le', '≤'), ('lt', '<'), ('ge', '≥'), ('gt', '>'), ('eq', '=')], default='le', max_length=2, verbose_name='operator')),
-                ('right_factor', models.DecimalField(decimal_places=6, default=1, max_digits=12, verbose_name='factor on the right side')),
-                ('right_constant', models.DecimalField(decimal_places=6, default=0, max_digits=20, verbose_name='constant on the right side')),
-                ('threshold_pct', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='allowed change (%)')),
-                ('severity', models.CharField(choices=[('hard', 'Blocks submission'), ('soft', 'Warning (needs a comment)')], default='hard', max_length=4, verbose_name='severity')),
-                ('message', models.CharField(blank=True, max_length=300, verbose_name='message')),
-                ('dataset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='collection.dataset', verbose_name='data set')),
-                ('left', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='collection.dataelement', verbose_name='left side')),
-                ('right', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='collection.dataelement', verbose_name='right side')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("comparison", "Comparison between elements"),
+                            ("outlier", "Change from the previous period"),
+                        ],
+                        default="comparison",
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "operator",
+                    models.CharField(
+                        choices=[("le", "≤"), ("lt", "<"), ("ge", "≥"), ("gt", ">"), ("eq", "=")],
+                        default="le",
+                        max_length=2,
+                        verbose_name="operator",
+                    ),
+                ),
+                (
+                    "right_factor",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=1,
+                        max_digits=12,
+                        verbose_name="factor on the right side",
+                    ),
+                ),
+                (
+                    "right_constant",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        max_digits=20,
+                        verbose_name="constant on the right side",
+                    ),
+                ),
+                (
+                    "threshold_pct",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="allowed change (%)",
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("hard", "Blocks submission"),
+                            ("soft", "Warning (needs a comment)"),
+                        ],
+                        default="hard",
+                        max_length=4,
+                        verbose_name="severity",
+                    ),
+                ),
+                ("message", models.CharField(blank=True, max_length=300, verbose_name="message")),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rules",
+                        to="collection.dataset",
+                        verbose_name="data set",
+                    ),
+                ),
+                (
+                    "left",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="collection.dataelement",
+                        verbose_name="left side",
+                    ),
+                ),
+                (
+                    "right",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="collection.dataelement",
+                        verbose_name="right side",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'validation rule',
-                'verbose_name_plural': 'validation rules',
-                'ordering': ['dataset_id', 'id'],
+                "verbose_name": "validation rule",
+                "verbose_name_plural": "validation rules",
+                "ordering": ["dataset_id", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='dataelement',
-            constraint=models.UniqueConstraint(fields=('dataset', 'code'), name='element_unique_code'),
+            model_name="dataelement",
+            constraint=models.UniqueConstraint(
+                fields=("dataset", "code"), name="element_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dataelement',
-            constraint=models.CheckConstraint(condition=models.Q(('min_value__isnull', True), ('max_value__isnull', True), ('min_value__lte', models.F('max_value')), _connector='OR'), name='element_min_le_max'),
+            model_name="dataelement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("min_value__isnull", True),
+                    ("max_value__isnull", True),
+                    ("min_value__lte", models.F("max_value")),
+                    _connector="OR",
+                ),
+                name="element_min_le_max",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='period',
-            constraint=models.UniqueConstraint(fields=('dataset', 'code'), name='period_unique_code'),
+            model_name="period",
+            constraint=models.UniqueConstraint(
+                fields=("dataset", "code"), name="period_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='period',
-            constraint=models.CheckConstraint(condition=models.Q(('opens_on__lte', models.F('closes_on'))), name='period_opens_before_close'),
+            model_name="period",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("opens_on__lte", models.F("closes_on"))),
+                name="period_opens_before_close",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ratio',
-            constraint=models.UniqueConstraint(fields=('dataset', 'indicator'), name='ratio_unique_indicator'),
+            model_name="ratio",
+            constraint=models.UniqueConstraint(
+                fields=("dataset", "indicator"), name="ratio_unique_indicator"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(fields=('period', 'region'), name='submission_unique_region'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(
+                fields=("period", "region"), name="submission_unique_region"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='datavalue',
-            constraint=models.UniqueConstraint(fields=('submission', 'element', 'category'), name='datavalue_unique_cell'),
+            model_name="datavalue",
+            constraint=models.UniqueConstraint(
+                fields=("submission", "element", "category"), name="datavalue_unique_cell"
+            ),
         ),
     ]

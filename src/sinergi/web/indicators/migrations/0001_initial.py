@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
                 (
                     "rse",
                     models.FloatField(
-                        blank=True, null=True, verbose_name="relative standard error"
+                        blank=True, null=True, verbose_name="relative standard error (%)"
                     ),
                 ),
                 (

@@ -16,10 +16,9 @@
       spanGaps: true, tension: 0.15, pointRadius: 4, order: 1,
     }];
     if (d.ci.some(function (c) { return c; })) {
-      datasets.push({ label: d.text.ci, data: d.ci.map(function (c) { return c ? c[1] : null; }),
-        borderWidth: 0, pointRadius: 0, backgroundColor: "rgba(31,95,168,.15)", fill: "+1", spanGaps: true });
-      datasets.push({ label: d.text.ci + " (low)", data: d.ci.map(function (c) { return c ? c[0] : null; }),
-        borderWidth: 0, pointRadius: 0, spanGaps: true });
+      // The 95% confidence interval of each survey estimate, as a thin floating bar.
+      datasets.push({ type: "bar", label: d.text.ci, data: d.ci, backgroundColor: "rgba(31,95,168,.25)",
+        borderColor: "rgba(31,95,168,.6)", borderWidth: 1, barPercentage: 0.12, order: 2 });
     }
     d.targets.forEach(function (t) {
       var colour = levelColours[t.level] || "#b42318";
@@ -55,11 +54,17 @@
   var r = rank && data(rank.dataset.chart);
   if (r) {
     rank.parentNode.style.height = Math.max(240, 28 * r.labels.length + 60) + "px";
+    var bars = [{ label: r.name + " (" + r.unit + ")", data: r.values, backgroundColor: "#1f5fa8", order: 2 }];
+    if (r.ci.some(function (c) { return c; })) {
+      bars.push({ label: r.ci_label, data: r.ci, backgroundColor: "rgba(180,35,24,.55)", grouped: false,
+        barPercentage: 0.25, order: 1 });
+    }
     new Chart(rank, {
       type: "bar",
-      data: { labels: r.labels, datasets: [{ label: r.name + " (" + r.unit + ")", data: r.values, backgroundColor: "#1f5fa8" }] },
+      data: { labels: r.labels, datasets: bars },
       options: { indexAxis: "y", maintainAspectRatio: false, animation: false,
-        plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (c) {
+        plugins: { legend: { display: bars.length > 1 }, tooltip: { callbacks: { label: function (c) {
+          if (c.datasetIndex === 1) { var ci = r.ci[c.dataIndex]; return r.ci_label + ": " + fmt.format(ci[0]) + " – " + fmt.format(ci[1]); }
           var se = r.errors[c.dataIndex]; return fmt.format(c.parsed.x) + (se !== null ? " (SE " + fmt.format(se) + ")" : ""); } } } } },
     });
   }
