@@ -74,3 +74,19 @@ def api_client():  # type: ignore[no-untyped-def]
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture
+def english(client, api_client):  # type: ignore[no-untyped-def]
+    """Pages and API answer in English (for assertions on English messages).
+
+    Sinergi ignores Accept-Language (DefaultLanguageMiddleware): the language
+    cookie picks English, as the EN button does.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    api_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield

@@ -19,8 +19,12 @@ import click
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sinergi.web.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 class LazyGroup(click.Group):
@@ -265,41 +269,30 @@ def achievements(region: str, year: int | None, fmt: str) -> None:
         from rich.table import Table
 
         table = Table(title=f"{found.name} ({found.code})" + (f", {year}" if year else ""))
-        for column in [
-            "indicator",
-            "value",
-            "value_year",
-            "target",
-            "target_year",
-            "achievement",
-            "band",
-            "status",
-        ]:
+        for column in TABLE_COLUMNS:
             table.add_column(column)
         for row in rows:
-            table.add_row(
-                *[
-                    _fmt(row[c])
-                    for c in [
-                        "indicator",
-                        "value",
-                        "value_year",
-                        "target",
-                        "target_year",
-                        "achievement",
-                        "band",
-                        "status",
-                    ]
-                ]
-            )
+            table.add_row(*[_fmt(row[column]) for column in TABLE_COLUMNS])
         Console().print(table)
+
+
+TABLE_COLUMNS = [
+    "indicator",
+    "value",
+    "value_year",
+    "target",
+    "target_year",
+    "achievement",
+    "band",
+    "status",
+]
 
 
 def _fmt(value: Any) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:.2f}"
+        return f"{value:.4f}".rstrip("0").rstrip(".")
     return str(value)
 
 

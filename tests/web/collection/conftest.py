@@ -18,18 +18,8 @@ BETUNG, RAMBUTAN = "16.07.05", "16.07.06"
 
 
 @pytest.fixture(autouse=True)
-def english(client, api_client):  # type: ignore[no-untyped-def]
-    """Assertions read English messages, whatever catalogue ships for Bahasa Indonesia."""
-    from django.conf import settings
-    from django.utils import translation
-
-    # Sinergi ignores Accept-Language (DefaultLanguageMiddleware): the cookie picks English.
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    api_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    api_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+def _english(english):  # type: ignore[no-untyped-def]
+    """This package's assertions read English messages."""
 
 
 @pytest.fixture

@@ -15,12 +15,8 @@ SUMMARY = "/api/v1/monev/summary/?region=16.07&year=2019&quarter=3"
 
 
 @pytest.fixture(autouse=True)
-def english(api_client):  # type: ignore[no-untyped-def]
-    """Assertions read English messages; the language cookie picks English (Bahasa Indonesia
-    is the default whatever the Accept-Language)."""
-    from django.conf import settings
-
-    api_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+def _english(english):  # type: ignore[no-untyped-def]
+    """Assertions read English messages."""
 
 
 def test_public_reads_only_the_aggregate(prima, api_client, django_assert_max_num_queries):

@@ -29,20 +29,11 @@ from sinergi.web.collection import services
 from sinergi.web.collection.choices import EDITABLE_STATUSES
 from sinergi.web.collection.models import DataElement, Period, Submission
 from sinergi.web.collection.validation import Cell, check, parse_number
+from sinergi.web.indicators.importer import RowError
 from sinergi.web.regions.models import Region
 
 User = AbstractBaseUser | AnonymousUser
 INFO_COLUMNS = {"region_name", "status"}
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, column {self.column}: {self.reason}"
 
 
 @dataclass

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sinergi.web.accounts.policy import Policy
+from sinergi.web.core.templatetags.sinergi import unit_label
 from sinergi.web.indicators import services
 from sinergi.web.indicators.choices import PlanLevel, Polarity, QualityFlag
 from sinergi.web.indicators.models import Indicator, IndicatorValue
@@ -157,7 +158,7 @@ def _chart_data(
         "targets": [t for t in target_lines if t["value"] is not None],
         "projection": band,
         "undated": undated,
-        "unit": ind.unit,
+        "unit": unit_label(ind.unit),
         "name": ind.name,
         "decimals": ind.decimals,
         "text": {
@@ -201,7 +202,7 @@ def comparison(request: HttpRequest, indicator: str, parent: str) -> HttpRespons
             [r["value"].ci_low, r["value"].ci_high] if r["value"].ci_low is not None else None
             for r in rows
         ],
-        "unit": ind.unit,
+        "unit": unit_label(ind.unit),
         "name": ind.name,
         "ci_label": str(_("95% CI")),
     }

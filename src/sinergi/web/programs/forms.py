@@ -20,6 +20,12 @@ class AmountField(forms.CharField):
         self.money = money
         super().__init__(*args, **kwargs)
 
+    def prepare_value(self, value: Any) -> Any:
+        # Decimal("100").normalize() prints as "1E+2"; show plain digits.
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")
+        return value
+
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         text = super().to_python(value)
         if not text:

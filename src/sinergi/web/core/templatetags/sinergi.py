@@ -9,8 +9,24 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
+
+# Catalogue units are stored as codes; these are the ones shown in words.
+UNIT_LABELS = {
+    "index": _("index"),
+    "ratio": _("ratio"),
+    "jobs": _("jobs"),
+    "events": _("events"),
+    "companies": _("companies"),
+}
+
+
+@register.filter
+def unit_label(unit: str) -> str:
+    """The unit in the active language (``"index"`` is *indeks* in Indonesian)."""
+    return str(UNIT_LABELS.get(unit, unit))
 
 
 @register.filter
