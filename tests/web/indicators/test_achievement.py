@@ -213,13 +213,16 @@ def test_change_target_resolves_against_baseline():
         baseline=4.0,
     )
     assert ev.target == pytest.approx(2.0) and ev.status == "achieved"
-    missing = evaluate(
-        history=hist,
-        latest_undated=None,
-        target_value=-50,
-        target_year=2022,
-        polarity="lower",
-        kind="change_pct",
-        baseline=None,
-    )
+    from django.utils import translation
+
+    with translation.override("en"):
+        missing = evaluate(
+            history=hist,
+            latest_undated=None,
+            target_value=-50,
+            target_year=2022,
+            polarity="lower",
+            kind="change_pct",
+            baseline=None,
+        )
     assert missing.status == "no_data" and "baseline" in missing.reason

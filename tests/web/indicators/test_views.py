@@ -111,3 +111,35 @@ def test_unknown_region_is_404(client):
 def test_home_redirects_to_the_home_region(client):
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"] == "/wilayah/16.07/"
+
+
+def test_public_pages_withhold_unreliable_estimates(client, banyuasin, make_user):
+    from sinergi.web.regions.models import Region
+
+    p0 = Indicator.objects.get(code="poverty_rate")
+    betung = Region.objects.get(code="16.07.05")
+    services.record_value(
+        indicator=p0,
+        region=betung,
+        period="2022",
+        value=9.5,
+        se=1.0,
+        rse=10.5,
+        quality_flag="publish",
+    )
+    services.record_value(
+        indicator=p0,
+        region=betung,
+        period="2023",
+        value=31.7,
+        se=17.0,
+        rse=53.6,
+        quality_flag="unreliable",
+    )
+    public = client.get("/wilayah/16.07.05/").content.decode()
+    assert "9,5" in card(public, "poverty_rate") and "31,7" not in public
+    assert "31,7" not in client.get("/wilayah/16.07.05/indikator/poverty_rate/").content.decode()
+    assert "31,7" not in client.get("/banding/poverty_rate/16.07/").content.decode()
+    client.force_login(make_user("analyst", role="bappeda_admin"))
+    inside = client.get("/wilayah/16.07.05/").content.decode()
+    assert "31,7" in card(inside, "poverty_rate") and "tidak andal" in card(inside, "poverty_rate")

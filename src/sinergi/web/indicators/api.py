@@ -24,7 +24,6 @@ from rest_framework.views import APIView
 
 from sinergi.web.accounts.policy import Policy
 from sinergi.web.indicators import services
-from sinergi.web.indicators.choices import QualityFlag
 from sinergi.web.indicators.models import Indicator, IndicatorValue, Target, ValueRevision
 from sinergi.web.regions.models import Region, ancestor_codes
 
@@ -221,7 +220,7 @@ class ValueViewSet(_PolicyWriteMixin, viewsets.ModelViewSet[IndicatorValue]):
     def get_queryset(self) -> QuerySet[IndicatorValue]:
         queryset = IndicatorValue.objects.select_related("indicator").chronological()
         if Policy.for_user(self.request.user).is_public:
-            queryset = queryset.exclude(quality_flag=QualityFlag.UNRELIABLE)
+            queryset = services.published(queryset)
         return queryset
 
     def perform_create(self, serializer: ValueSerializer) -> None:  # type: ignore[override]
@@ -382,7 +381,11 @@ class AchievementView(APIView):
         year = request.query_params.get("year")
         if year is not None and not (year.isdigit() and 1900 <= int(year) <= 2100):
             raise ValidationError({"year": [f"{year!r} is not a year between 1900 and 2100"]})
-        rows = services.achievement_rows(region, int(year) if year else None)
+        rows = services.achievement_rows(
+            region,
+            int(year) if year else None,
+            published_only=Policy.for_user(request.user).is_public,
+        )
         return Response(AchievementSerializer(rows, many=True).data)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -24,7 +25,13 @@ from sinergi.web.audit import services as audit
 from sinergi.web.audit.models import Action
 from sinergi.web.indicators import achievement as rules
 from sinergi.web.indicators.catalogue import CATALOGUE
-from sinergi.web.indicators.choices import PlanLevel, Status, TargetKind, ValueStatus
+from sinergi.web.indicators.choices import (
+    PlanLevel,
+    QualityFlag,
+    Status,
+    TargetKind,
+    ValueStatus,
+)
 from sinergi.web.indicators.models import Indicator, IndicatorValue, Target, ValueRevision
 from sinergi.web.regions.models import Region, ancestor_codes
 
@@ -272,15 +279,22 @@ def evaluate_values(
     )
 
 
+def published(values: QuerySet[IndicatorValue]) -> QuerySet[IndicatorValue]:
+    """Values the public may see: BPS does not publish estimates with RSE > 50 %."""
+    return values.exclude(quality_flag=QualityFlag.UNRELIABLE)
+
+
 def region_statuses(
     region: Region,
     year: int | None = None,
     indicators: Iterable[Indicator] | None = None,
+    published_only: bool = False,
 ) -> list[IndicatorStatus]:
     """Evaluate every (headline) indicator of ``region`` as of ``year``.
 
     Three queries whatever the number of indicators: the catalogue, the
     region's values and the targets of the region and its ancestors.
+    ``published_only`` leaves out estimates flagged unreliable (the public's view).
     """
     year = year or timezone.localdate().year
     catalogue = (
@@ -290,7 +304,10 @@ def region_statuses(
     )
     ids = [i.pk for i in catalogue]
     values: dict[int, list[IndicatorValue]] = defaultdict(list)
-    for value in IndicatorValue.objects.filter(region=region, indicator_id__in=ids).chronological():
+    region_values = IndicatorValue.objects.filter(region=region, indicator_id__in=ids)
+    if published_only:
+        region_values = published(region_values)
+    for value in region_values.chronological():
         values[value.indicator_id].append(value)
     targets: dict[int, list[Target]] = defaultdict(list)
     for target in Target.objects.filter(
@@ -344,6 +361,10 @@ def status_row(item: IndicatorStatus) -> dict[str, Any]:
     }
 
 
-def achievement_rows(region: Region, year: int | None = None) -> list[dict[str, Any]]:
+def achievement_rows(
+    region: Region, year: int | None = None, published_only: bool = False
+) -> list[dict[str, Any]]:
     """Every headline indicator of ``region`` as :func:`status_row` dicts."""
-    return [status_row(item) for item in region_statuses(region, year)]
+    return [
+        status_row(item) for item in region_statuses(region, year, published_only=published_only)
+    ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from sinergi.web.accounts.policy import Policy
 from sinergi.web.core.templatetags.sinergi import unit_label
 from sinergi.web.indicators import services
-from sinergi.web.indicators.choices import PlanLevel, Polarity, QualityFlag
+from sinergi.web.indicators.choices import PlanLevel, Polarity
 from sinergi.web.indicators.models import Indicator, IndicatorValue
 from sinergi.web.regions.models import Region
 
@@ -24,21 +24,13 @@ def _year(request: HttpRequest) -> int:
     return timezone.localdate().year
 
 
-def _visible(values: list[IndicatorValue], policy: Policy) -> list[IndicatorValue]:
-    """The public does not see estimates BPS would not publish."""
-    if policy.is_public:
-        return [v for v in values if v.quality_flag != QualityFlag.UNRELIABLE]
-    return values
-
-
 def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region, code=code)
     year = _year(request)
     policy = Policy.for_user(request.user)
-    statuses = services.region_statuses(region, year)
+    statuses = services.region_statuses(region, year, published_only=policy.is_public)
     cards = []
     for item in statuses:
-        item.values = _visible(item.values, policy)
         annual = [
             (v.year, float(v.value))
             for v in item.values
@@ -75,15 +67,16 @@ def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpRes
     ind = get_object_or_404(Indicator, code=indicator)
     year = _year(request)
     policy = Policy.for_user(request.user)
-    (status,) = services.region_statuses(region, year, indicators=[ind])
-    values = _visible(
-        list(
-            IndicatorValue.objects.filter(region=region, indicator=ind)
-            .prefetch_related("revisions__replaced_by")
-            .select_related("updated_by")
-            .chronological()
-        ),
-        policy,
+    (status,) = services.region_statuses(
+        region, year, indicators=[ind], published_only=policy.is_public
+    )
+    values_qs = IndicatorValue.objects.filter(region=region, indicator=ind)
+    if policy.is_public:
+        values_qs = services.published(values_qs)
+    values = list(
+        values_qs.prefetch_related("revisions__replaced_by")
+        .select_related("updated_by")
+        .chronological()
     )
     chart = _chart_data(ind, values, status)
     return render(
@@ -185,7 +178,9 @@ def comparison(request: HttpRequest, indicator: str, parent: str) -> HttpRespons
         quarter__isnull=True,
         month__isnull=True,
     ).chronological()
-    for value in _visible(list(values), policy):
+    if policy.is_public:
+        values = services.published(values)
+    for value in values:
         latest[value.region_id] = value  # chronological: the last one wins
     higher = ind.polarity == Polarity.HIGHER_IS_BETTER
     ranked = sorted(latest.values(), key=lambda v: float(v.value), reverse=higher)
@@ -206,7 +201,9 @@ def comparison(request: HttpRequest, indicator: str, parent: str) -> HttpRespons
         "name": ind.name,
         "ci_label": str(_("95% CI")),
     }
-    (own,) = services.region_statuses(parent_region, year, indicators=[ind])
+    (own,) = services.region_statuses(
+        parent_region, year, indicators=[ind], published_only=policy.is_public
+    )
     return render(
         request,
         "indicators/comparison.html",

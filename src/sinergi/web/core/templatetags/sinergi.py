@@ -20,6 +20,9 @@ UNIT_LABELS = {
     "jobs": _("jobs"),
     "events": _("events"),
     "companies": _("companies"),
+    "children": _("children"),
+    "persons": _("persons"),
+    "recipients": _("recipients"),
 }
 
 
