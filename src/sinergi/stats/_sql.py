@@ -332,8 +332,17 @@ class Plan:
         parts = ["COUNT(*) AS n_rows"]
         binary = {m.value for m in self.measures if m.kind == "proportion"}
         for name, a in self.aliases.items():
-            parts += [f"COUNT({a}) AS cnt_{a}", f"MIN({a}) AS min_{a}", f"MAX({a}) AS max_{a}"]
-            if not self.numeric[name]:
+            if self.numeric[name]:
+                # CAST to DOUBLE is monotone and keeps NULLs, so the extremes of the raw
+                # column, cast, are those of the cast column, without casting every row
+                # (a DECIMAL column costs as much to cast as to scan).
+                parts += [
+                    f"COUNT(raw_{a}) AS cnt_{a}",
+                    f"CAST(MIN(raw_{a}) AS DOUBLE) AS min_{a}",
+                    f"CAST(MAX(raw_{a}) AS DOUBLE) AS max_{a}",
+                ]
+            else:
+                parts += [f"COUNT({a}) AS cnt_{a}", f"MIN({a}) AS min_{a}", f"MAX({a}) AS max_{a}"]
                 parts.append(f"SUM(nn_{a}) AS nn_{a}")
             if name in binary:
                 parts.append(
@@ -343,8 +352,9 @@ class Plan:
         keys = ["h", *(["p"] if self.design.psu else []), *self.domain_keys[: len(self.by)]]
         for k in keys:
             parts.append(f"COUNT(*) - COUNT({k}) AS null_{k}")
-        raw = f"SELECT {', '.join(self._raw_select(with_checks=True))} FROM {self.source}"
-        return f"SELECT {', '.join(parts)} FROM ({raw}) AS r"
+        raw = self._raw_select(with_checks=True)
+        raw += [f"{quote(n)} AS raw_{a}" for n, a in self.aliases.items() if self.numeric[n]]
+        return f"SELECT {', '.join(parts)} FROM (SELECT {', '.join(raw)} FROM {self.source}) AS r"
 
     def count_sql(self, condition: str) -> str:
         """Count records matching a condition on the aliases (error reports only)."""
