@@ -61,13 +61,45 @@ def _money(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
-def _outputs_text(row: ActivityRow) -> str:
+class _Numbers:
+    """``number_format`` remembered per value for one report (same language throughout)."""
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[type, str, int | None, bool], str] = {}
+
+    def __call__(
+        self, value: Any, decimal_pos: int | None = None, force_grouping: bool = False
+    ) -> str:
+        key = (type(value), str(value), decimal_pos, force_grouping)
+        text = self._done.get(key)
+        if text is None:
+            text = self._done[key] = number_format(
+                value, decimal_pos, force_grouping=force_grouping
+            )
+        return text
+
+
+class _Labels:
+    """The report status label of a realisation, looked up once per status value."""
+
+    def __init__(self) -> None:
+        self._done: dict[Any, str] = {}
+        self.not_reported = _("not reported")
+
+    def status(self, real: Any) -> str:
+        if real is None:
+            return self.not_reported
+        label = self._done.get(real.status)
+        if label is None:
+            label = self._done[real.status] = real.get_status_display()
+        return label
+
+
+def _outputs_text(row: ActivityRow, fmt: Any = number_format) -> str:
     parts = []
     for out in row.outputs:
-        achieved = (
-            number_format(out.achieved, 0, force_grouping=True) if out.achieved is not None else "–"
-        )
-        target = number_format(out.indicator.target, 0, force_grouping=True)
+        achieved = fmt(out.achieved, 0, force_grouping=True) if out.achieved is not None else "–"
+        target = fmt(out.indicator.target, 0, force_grouping=True)
         parts.append(f"{out.indicator.name}: {achieved} / {target} {out.indicator.unit}")
     return "; ".join(parts)
 
@@ -98,7 +130,9 @@ def activity_columns() -> list[tuple[str, str, float]]:
     ]
 
 
-def activity_values(row: ActivityRow) -> dict[str, Any]:
+def activity_values(
+    row: ActivityRow, fmt: Any = number_format, labels: _Labels | None = None
+) -> dict[str, Any]:
     real = row.realisation
     return {
         "code": row.activity.code,
@@ -112,10 +146,10 @@ def activity_values(row: ActivityRow) -> dict[str, Any]:
         "planned_financial_pct": _pct(row.planned_financial_pct),
         "planned_physical": _pct(row.planned_physical),
         "physical": _pct(row.physical),
-        "outputs": _outputs_text(row),
+        "outputs": _outputs_text(row, fmt),
         "problems": real.problems if real else "",
         "follow_up": real.follow_up if real else "",
-        "status": real.get_status_display() if real else _("not reported"),
+        "status": (labels or _Labels()).status(real),
         "warnings": _warnings_text(row),
     }
 
@@ -151,6 +185,8 @@ def sheet_name(name: str, taken: set[str]) -> str:
 
 
 def build_xlsx(report: MonevReport) -> bytes:
+    from copy import copy
+
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -164,6 +200,7 @@ def build_xlsx(report: MonevReport) -> bytes:
 
     book = Workbook()
     taken: set[str] = set()
+    numbers, labels = _Numbers(), _Labels()
 
     def preamble(sheet: Any, heading: str) -> int:
         sheet.append([heading])
@@ -189,20 +226,39 @@ def build_xlsx(report: MonevReport) -> bytes:
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.print_title_rows = f"{row}:{row}"
 
+    # Thousands of cells share three looks: set each look once through openpyxl's style
+    # descriptors, then give further cells a copy of the resulting style array (what the
+    # descriptors would store, without re-hashing the style objects per cell).
+    looks: dict[str, Any] = {}
+
+    def look(cell: Any, name: str) -> None:
+        done = looks.get(name)
+        if done is not None:
+            cell._style = copy(done)
+            return
+        if name == "money":
+            cell.number_format = RUPIAH
+        elif name == "pct":
+            cell.number_format = PERCENT
+        else:
+            cell.alignment = wrap
+        looks[name] = copy(cell._style)
+
     def write(
         sheet: Any, row: int, columns: Sequence[tuple[str, str, float]], values: dict[str, Any]
     ) -> None:
+        cell_at = sheet.cell
         for index, (key, _label, _width) in enumerate(columns, start=1):
             value = values.get(key)
             if value is None or value == "":
                 continue  # an empty cell needs no style
-            cell = sheet.cell(row=row, column=index, value=value)
+            cell = cell_at(row=row, column=index, value=value)
             if key in MONEY_KEYS:
-                cell.number_format = RUPIAH
+                look(cell, "money")
             elif key in PCT_KEYS:
-                cell.number_format = PERCENT
+                look(cell, "pct")
             elif isinstance(value, str) and len(value) > 30:
-                cell.alignment = wrap
+                look(cell, "wrap")
 
     # Summary by agency.
     summary = book.active
@@ -273,7 +329,7 @@ def build_xlsx(report: MonevReport) -> bytes:
         row_no = start
         for row in block.rows:
             row_no += 1
-            write(sheet, row_no, columns, activity_values(row))
+            write(sheet, row_no, columns, activity_values(row, numbers, labels))
             if row.warnings:
                 sheet.cell(row=row_no, column=len(columns)).fill = warn_fill
         row_no += 1
@@ -342,12 +398,150 @@ def build_xlsx(report: MonevReport) -> bytes:
 # --- PDF ---------------------------------------------------------------------------------------
 
 
-def _rp(value: Decimal | None) -> str:
-    return "–" if value is None else number_format(value, 0, force_grouping=True)
+def _rp(value: Decimal | None, fmt: Any = number_format) -> str:
+    return "–" if value is None else fmt(value, 0, force_grouping=True)
 
 
-def _pc(value: Decimal | None) -> str:
-    return "–" if value is None else number_format(value, 1)
+def _pc(value: Decimal | None, fmt: Any = number_format) -> str:
+    return "–" if value is None else fmt(value, 1)
+
+
+class _PdfText:
+    """Exact, cached text measuring and drawing for the PDF tables.
+
+    The same numbers reportlab computes (``stringWidth`` per word, ``simpleSplit``'s
+    greedy line filling, ``fp_str`` coordinates, ``drawString``'s text operators), but
+    each distinct word, width and coordinate is computed once per document instead of
+    once per use: a regency has thousands of cells, and reportlab's pure-Python
+    fallbacks (no ``_rl_accel``) make every measurement and every drawn line costly.
+    """
+
+    _plain = re.compile(r"[ -'*-\[\]-~]*\Z")  # printable ASCII but for the escaped ( ) and \\
+
+    def __init__(self) -> None:
+        from reportlab.lib.rl_accel import escapePDF, fp_str
+        from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+
+        self._fp_str, self._escape = fp_str, escapePDF
+        self._get_font, self._string_width = getFont, stringWidth
+        self._widths: dict[tuple[str, str, float], float] = {}
+        self._coords: dict[float, str] = {}
+        self._fonts: dict[str, Any] = {}
+
+    def width(self, text: str, font: str, size: float) -> float:
+        key = (text, font, size)
+        w = self._widths.get(key)
+        if w is None:
+            w = self._widths[key] = self._string_width(text, font, size)
+        return w
+
+    def split(self, text: str, font: str, size: float, max_width: float) -> list[str]:
+        """``reportlab.lib.utils.simpleSplit`` with cached word widths (same result)."""
+        lines: list[str] = []
+        ws = self.width(" ", font, size)
+        width = self.width
+        for line in text.split("\n"):
+            words: list[str] = []
+            w = -ws
+            for word in line.split():
+                lw = width(word, font, size)
+                if w + ws + lw <= max_width or not words:
+                    words.append(word)
+                    w = w + ws + lw
+                else:
+                    lines.append(" ".join(words))
+                    words = [word]
+                    w = lw
+            if words:
+                lines.append(" ".join(words))
+        return lines
+
+    def coord(self, value: float) -> str:
+        text = self._coords.get(value)
+        if text is None:
+            text = self._coords[value] = self._fp_str(value)
+        return text
+
+    def simple_font(self, name: str) -> Any:
+        """The font if it is a plain (non-TrueType, single-byte) one, else None."""
+        if name not in self._fonts:
+            font = self._get_font(name)
+            plain = not (font._dynamicFont or font._multiByte)
+            self._fonts[name] = font if plain else None
+        return self._fonts[name]
+
+    def line_code(self, x: float, y: float, text: str, encoding: str) -> str | None:
+        """``canvas.drawString(x, y, text)``'s operators, or None if it needs another font."""
+        if not text:
+            body = ""
+        else:
+            try:
+                raw = text.encode(encoding)
+            except UnicodeEncodeError:
+                return None  # substitution fonts: leave it to reportlab
+            body = f"({text if self._plain.match(text) else self._escape(raw)}) Tj"
+        return f"BT 1 0 0 1 {self.coord(x)} {self.coord(y)} Tm {body} T* ET"
+
+
+def _fast_table_class(pdf_text: _PdfText) -> Any:
+    """A ``LongTable`` whose plain-string cells are drawn by ``pdf_text``.
+
+    A class per document: the parts a table splits into across pages are new instances.
+    """
+    from reportlab.platypus import LongTable
+
+    class FastTable(LongTable):  # type: ignore[misc]
+        def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:
+            just = cellstyle.alignment
+            font = pdf_text.simple_font(cellstyle.fontname)
+            if (
+                type(cellval) is not str
+                or font is None
+                or just not in ("LEFT", "RIGHT")
+                or cellstyle.valign != "TOP"
+                or cellstyle.href
+                or cellstyle.destination
+                or cellstyle.direction
+                or cellstyle.shaping
+                or not self.canv.bottomup
+            ):
+                super()._drawCell(cellval, cellstyle, pos, size)
+                return
+            canv = self.canv
+            if self._curcellstyle is not cellstyle:  # as in Table._drawCell
+                cur = self._curcellstyle
+                if cur is None or cellstyle.color != cur.color:
+                    canv.setFillColor(cellstyle.color)
+                if (
+                    cur is None
+                    or cellstyle.leading != cur.leading
+                    or cellstyle.fontname != cur.fontname
+                    or cellstyle.fontsize != cur.fontsize
+                ):
+                    canv.setFont(cellstyle.fontname, cellstyle.fontsize, cellstyle.leading)
+                self._curcellstyle = cellstyle
+            colpos, rowpos = pos
+            colwidth, rowheight = size
+            fontname, fontsize, leading = cellstyle.fontname, cellstyle.fontsize, cellstyle.leading
+            y = rowpos + rowheight - cellstyle.topPadding - fontsize
+            code = canv._code
+            text = pdf_text
+            if just == "LEFT":
+                x = colpos + cellstyle.leftPadding
+            else:
+                right = colpos + colwidth - cellstyle.rightPadding
+            for line in cellval.split("\n"):
+                if just == "RIGHT":
+                    x = right - text.width(line, fontname, fontsize)
+                op = text.line_code(x, y, line, font.encName)
+                if op is None:
+                    draw = canv.drawString if just == "LEFT" else canv.drawRightString
+                    draw(x if just == "LEFT" else right, y, line)
+                else:
+                    code.append(op)
+                y -= leading
+
+    return FastTable
 
 
 def build_pdf(report: MonevReport) -> bytes:
@@ -360,10 +554,27 @@ def build_pdf(report: MonevReport) -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.lib.utils import simpleSplit
-    from reportlab.platypus import CondPageBreak, LongTable, Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus.tables import CellStyle
 
     size, leading, pad = 7, 8.5, 3
+    pdf_text = _PdfText()
+    numbers = _Numbers()
+    split = pdf_text.split
+    FastTable = _fast_table_class(pdf_text)
+    looks: dict[tuple[bool, bool], Any] = {}
+
+    def cell_style(bold: bool, right: bool) -> Any:
+        look = looks.get((bold, right))
+        if look is None:
+            look = looks[(bold, right)] = CellStyle(f"monev-{int(bold)}{int(right)}")
+            look.fontname = "Helvetica-Bold" if bold else "Helvetica"
+            look.fontsize, look.leading, look.valign = size, leading, "TOP"
+            look.topPadding = look.bottomPadding = 2
+            look.leftPadding = look.rightPadding = pad
+            look.alignment = "RIGHT" if right else "LEFT"
+        return look
+
     styles = getSampleStyleSheet()
     note_style = ParagraphStyle(
         "note", parent=styles["BodyText"], fontSize=8, textColor=colors.HexColor("#9c4a00")
@@ -403,34 +614,47 @@ def build_pdf(report: MonevReport) -> bytes:
         numeric: set[int],
         total_rows: int = 0,
         bold: Sequence[tuple[int, int]] = (),
-    ) -> LongTable:
+    ) -> Any:
         widths = [usable * f for f in fractions]
+        heights: list[float] = []
 
-        def cell(value: Any, column: int, font: str, wrap_numbers: bool = False) -> str:
-            text = "" if value is None else str(value)
-            if (column in numeric and not wrap_numbers) or not text:
-                return text
-            return "\n".join(simpleSplit(text, font, size, widths[column] - 2 * pad))
+        def line(values: Sequence[Any], font: str, wrap_numbers: bool = False) -> list[str]:
+            cells, most = [], 1
+            for column, value in enumerate(values):
+                text = "" if value is None else str(value)
+                if text and (wrap_numbers or column not in numeric):
+                    lines = split(text, font, size, widths[column] - 2 * pad)
+                    text = "\n".join(lines)
+                    most = max(most, len(lines))
+                cells.append(text)
+            # The row height reportlab would measure: every cell has the same leading.
+            heights.append(leading * most + (2 + 2))
+            return cells
 
-        body = [[cell(v, c, "Helvetica-Bold", True) for c, v in enumerate(header)]]
-        body += [[cell(v, c, "Helvetica") for c, v in enumerate(row)] for row in rows]
-        t = LongTable(body, colWidths=widths, repeatRows=1)
+        body = [line(header, "Helvetica-Bold", True)]
+        body += [line(row, "Helvetica") for row in rows]
+        # Shared CellStyles, one per look (font x alignment), as the FONT, VALIGN, *PADDING
+        # and ALIGN commands would set them on every cell one by one.
+        ncols, first_total = len(header), len(body) - total_rows
+        bold_cells = set(bold)
+        cell_styles = []
+        for r in range(len(body)):
+            whole_row_bold = r == 0 or r >= first_total
+            cell_styles.append(
+                [
+                    cell_style(whole_row_bold or (r, c) in bold_cells, c in numeric)
+                    for c in range(ncols)
+                ]
+            )
+        t = FastTable(
+            body, colWidths=widths, rowHeights=heights, repeatRows=1, cellStyles=cell_styles
+        )
         style: list[tuple[Any, ...]] = [
-            ("FONT", (0, 0), (-1, -1), "Helvetica", size, leading),
-            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", size, leading),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde7f0")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c5cbd3")),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-            ("LEFTPADDING", (0, 0), (-1, -1), pad),
-            ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ]
-        style += [("ALIGN", (c, 0), (c, -1), "RIGHT") for c in numeric]
         if total_rows:
             style.append(("BACKGROUND", (0, -total_rows), (-1, -1), colors.HexColor("#f0f3f7")))
-            style.append(("FONT", (0, -total_rows), (-1, -1), "Helvetica-Bold", size, leading))
-        style += [("FONT", (c, r), (c, r), "Helvetica-Bold", size, leading) for r, c in bold]
         t.setStyle(style)
         return t
 
@@ -451,12 +675,12 @@ def build_pdf(report: MonevReport) -> bytes:
                 block.agency.name,
                 block.agency.head_name,
                 t.activities,
-                _rp(t.public_budget),
-                _rp(t.non_apbd),
-                _rp(t.spent),
-                _pc(t.financial_pct),
-                _pc(t.planned_financial_pct),
-                _pc(t.physical_pct),
+                _rp(t.public_budget, numbers),
+                _rp(t.non_apbd, numbers),
+                _rp(t.spent, numbers),
+                _pc(t.financial_pct, numbers),
+                _pc(t.planned_financial_pct, numbers),
+                _pc(t.physical_pct, numbers),
                 t.late,
             ]
         )
@@ -466,12 +690,12 @@ def build_pdf(report: MonevReport) -> bytes:
             _("Total"),
             "",
             t.activities,
-            _rp(t.public_budget),
-            _rp(t.non_apbd),
-            _rp(t.spent),
-            _pc(t.financial_pct),
-            _pc(t.planned_financial_pct),
-            _pc(t.physical_pct),
+            _rp(t.public_budget, numbers),
+            _rp(t.non_apbd, numbers),
+            _rp(t.spent, numbers),
+            _pc(t.financial_pct, numbers),
+            _pc(t.planned_financial_pct, numbers),
+            _pc(t.physical_pct, numbers),
             t.late,
         ]
     )
@@ -542,13 +766,13 @@ def build_pdf(report: MonevReport) -> bytes:
             rows.append(
                 [
                     f"{row.activity.code} {row.activity.name}",
-                    _rp(row.public_budget),
-                    _rp(row.planned_disbursement),
-                    _rp(row.spent),
-                    _pc(row.financial_pct),
-                    _pc(row.planned_physical),
-                    _pc(row.physical),
-                    _outputs_text(row),
+                    _rp(row.public_budget, numbers),
+                    _rp(row.planned_disbursement, numbers),
+                    _rp(row.spent, numbers),
+                    _pc(row.financial_pct, numbers),
+                    _pc(row.planned_physical, numbers),
+                    _pc(row.physical, numbers),
+                    _outputs_text(row, numbers),
                     notes,
                     "; ".join(w.label for w in row.warnings),
                 ]
@@ -557,12 +781,12 @@ def build_pdf(report: MonevReport) -> bytes:
         rows.append(
             [
                 _("Total"),
-                _rp(bt.public_budget),
-                _rp(bt.planned_disbursement),
-                _rp(bt.spent),
-                _pc(bt.financial_pct),
+                _rp(bt.public_budget, numbers),
+                _rp(bt.planned_disbursement, numbers),
+                _rp(bt.spent, numbers),
+                _pc(bt.financial_pct, numbers),
                 "",
-                _pc(bt.physical_pct),
+                _pc(bt.physical_pct, numbers),
                 "",
                 "",
                 bt.late,
