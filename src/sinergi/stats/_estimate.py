@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -164,11 +164,17 @@ def estimate(
         _check_columns(types, by_cols, design, resolved)
         plan = Plan(src, by_cols, design, resolved, types, missing)
         report("validating records")
-        _validate(eng, plan)
+        checked = _validate(eng, plan)
+        plan.nested = _maybe_nested(eng, plan, checked)
         psu_table = temp_name("psu")
         report("summing per PSU")
         eng.materialize(plan.psu_sql(), psu_table)
         created.append(psu_table)
+        if plan.nested and int(eng.fetch(plan.nested_check_sql(psu_table))[0]["n"] or 0):
+            # Some PSU holds records of several domains: group by the domain too.
+            eng.drop(psu_table)
+            plan.nested = False
+            eng.materialize(plan.psu_sql(), psu_table)
         strata_table = temp_name("strata")
         eng.materialize(plan.strata_sql(psu_table), strata_table)
         created.append(strata_table)
@@ -214,7 +220,26 @@ def _check_columns(
         raise InputError(problems, header="cannot estimate: bad column names")
 
 
-def _validate(eng: Engine, plan: Plan) -> None:
+_NESTED_SAMPLE = 100_000
+
+
+def _maybe_nested(eng: Engine, plan: Plan, checked: dict[str, Any]) -> bool:
+    """Whether to try grouping the PSU table by (stratum, PSU) alone.
+
+    Worth it when every PSU lies in one domain (e.g. census blocks within desa):
+    the same groups, with a smaller hash key. Domain keys must have no nulls, and
+    the first records must show no PSU spanning two domains (so a design whose
+    domains cut across PSUs, such as sex, does not pay a second pass); the PSU
+    table is then checked in full, and rebuilt the general way if needed.
+    """
+    if not (plan.grouped and plan.by):
+        return False
+    if any(int(checked.get(f"null_d{i}") or 0) for i in range(len(plan.by))):
+        return False
+    return not int(eng.fetch(plan.nested_sample_sql(_NESTED_SAMPLE))[0]["n"] or 0)
+
+
+def _validate(eng: Engine, plan: Plan) -> dict[str, Any]:
     got = eng.fetch(plan.validation_sql())[0]
     total = int(got["n_rows"] or 0)
     if total == 0:
@@ -255,6 +280,7 @@ def _validate(eng: Engine, plan: Plan) -> None:
             problems.append(Problem(name, null, "missing values"))
     if problems:
         raise InputError(problems, header="cannot estimate: invalid values")
+    return got
 
 
 def _count(eng: Engine, plan: Plan, condition: str) -> int:

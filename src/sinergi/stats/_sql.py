@@ -3,10 +3,13 @@
 The work is split in three statements so that the large input is scanned once:
 
 0. ``validation``: one ungrouped pass (counts, minima, maxima) over the
-   records, so bad input is reported before any heavy work.
+   records, so bad input is reported before any heavy work. Numeric columns
+   are aggregated as stored and only the extremes cast to DOUBLE.
 1. ``psu``: one row per (domain, stratum, PSU) holding weighted sums of every
    measure's numerator and denominator and of the Gini influence-function
-   terms. The Gini needs running sums over each domain sorted by income; they
+   terms. When PSUs nest in domains (checked on the first records, confirmed
+   on the PSU table) it is grouped by (stratum, PSU) alone, the domain carried
+   as its MIN and MAX. The Gini needs running sums over each domain sorted by income; they
    run over records pre-aggregated by (domain, stratum, PSU, income), which is
    exact because the estimator's terms telescope over ties, and collapses the
    members of a household (who share per-capita expenditure) into one row.
@@ -70,7 +73,6 @@ class MeasurePlan:
     num: str = ""
     den: str = ""
     gini_a: str = ""
-    gini_t: str = ""
     gini_k: str = ""
     gini_w: str = ""
     gini_y: str = ""
@@ -86,12 +88,14 @@ class Plan:
     measures: tuple[Measure, ...]
     numeric: dict[str, bool]
     missing: Missing = "error"
+    nested: bool = False
     aliases: dict[str, str] = field(init=False)
     plans: list[MeasurePlan] = field(init=False)
     roles: dict[str, str] = field(init=False)
     _parts: list[_Part] = field(init=False)
     _keys_by_expr: dict[tuple[int, str, str], str] = field(init=False)
     _windows: list[str] = field(init=False)
+    _derived: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
         cols: list[str] = []
@@ -117,6 +121,7 @@ class Plan:
         self._parts = [_Part("records")]
         self._keys_by_expr = {}
         self._windows = []
+        self._derived = {}
         self.plans = [self._plan_measure(i, m) for i, m in enumerate(self.measures)]
         if self.design.fpc:
             # Every part covers every PSU, so the first non-empty one carries the fpc.
@@ -145,6 +150,55 @@ class Plan:
         return [*self.domain_keys, "h", *(["p"] if self.grouped else [])]
 
     @property
+    def group_keys(self) -> list[str]:
+        """What the PSU table is grouped by.
+
+        With ``nested`` (every PSU lies in one domain) the domain keys are functionally
+        dependent on (stratum, PSU), so grouping by (stratum, PSU) alone gives the same
+        groups with a smaller hash key; the domain is carried as ``MIN`` and ``MAX``
+        (``dx<i>``), which :meth:`nested_check_sql` compares to confirm the premise.
+        """
+        if self.nested and self.grouped and self.by:
+            return ["h", "p"]
+        return self.psu_keys
+
+    def _key_select(self, over_parts: bool = False) -> str:
+        """The key columns of a per-PSU SELECT (aggregated domain keys when nested).
+
+        ``over_parts``: the input is stacked PSU tables, whose ``dx<i>`` carry the maxima.
+        """
+        if self.group_keys == self.psu_keys:
+            return ", ".join(self.psu_keys)
+        cols = ["h", "p"]
+        for d in self.domain_keys:
+            top = f"dx{d[1:]}" if over_parts else d
+            cols += [f"MIN({d}) AS {d}", f"MAX({top}) AS dx{d[1:]}"]
+        return ", ".join(cols)
+
+    @property
+    def _out_keys(self) -> str:
+        """The key columns of a PSU table (with the ``dx<i>`` checks when nested)."""
+        if self.group_keys == self.psu_keys:
+            return ", ".join(self.psu_keys)
+        return ", ".join(["h", "p", *self.domain_keys, *(f"dx{d[1:]}" for d in self.domain_keys)])
+
+    def nested_check_sql(self, psu_table: str) -> str:
+        """Count the PSUs that hold records of more than one domain (nested plan only)."""
+        crossing = " OR ".join(f"{d} <> dx{d[1:]}" for d in self.domain_keys)
+        return f"SELECT COUNT(*) AS n FROM {psu_table} WHERE {crossing}"
+
+    def nested_sample_sql(self, rows: int) -> str:
+        """Same check on the first ``rows`` records: a cheap guess before the PSU pass."""
+        d = self.design
+        keys = [f"{quote(c)} AS d{i}" for i, c in enumerate(self.by)]
+        keys += [f"{quote(d.strata)} AS h" if d.strata else "1 AS h", f"{quote(str(d.psu))} AS p"]
+        crossing = " OR ".join(f"MIN({k}) <> MAX({k})" for k in self.domain_keys)
+        return (
+            f"SELECT COUNT(*) AS n FROM (SELECT h, p FROM (SELECT {', '.join(keys)} "
+            f"FROM {self.source} LIMIT {rows}) AS s GROUP BY h, p HAVING {crossing}) AS c"
+        )
+
+    @property
     def weight(self) -> str:
         return self.aliases[self.design.weight] if self.design.weight else _dbl(1)
 
@@ -160,6 +214,12 @@ class Plan:
     def _count(self, m: Measure) -> str:
         ok = self._ok(m)
         return "1" if ok is None else f"CASE WHEN {ok} THEN 1 ELSE 0 END"
+
+    def _derive(self, expr: str) -> str:
+        """A per-record column computed once, before any aggregate reads it."""
+        if expr not in self._derived:
+            self._derived[expr] = f"x{len(self._derived)}"
+        return self._derived[expr]
 
     def _part(self, source: str) -> int:
         self._parts.append(_Part(source))
@@ -183,10 +243,15 @@ class Plan:
         n = self._agg(part, "SUM", self._count(m))
         if m.kind in FGT_KINDS:
             z = self.aliases[str(m.poverty_line)]
-            gap = f"(1 - {v} / {z})"
-            g = {"fgt0": _dbl(1), "fgt1": gap, "fgt2": f"{gap} * {gap}"}[m.kind]
-            # Strict y < z: BPS counts people *below* the line as poor.
-            num = f"CASE WHEN {v} < {z} THEN {wm} * {g} ELSE 0 END"
+            # Strict y < z: BPS counts people *below* the line as poor. The gap is
+            # computed once per record (0 for the non-poor) and shared by P1 and P2:
+            # w * gap and w * gap * gap are the same products as before, and a
+            # non-poor record adds w * 0 = 0.
+            if m.kind == "fgt0":
+                num = f"CASE WHEN {v} < {z} THEN {wm} ELSE 0 END"
+            else:
+                gap = self._derive(f"CASE WHEN {v} < {z} THEN 1 - {v} / {z} ELSE 0 END")
+                num = f"{wm} * {gap}" if m.kind == "fgt1" else f"{wm} * {gap} * {gap}"
             return MeasurePlan(
                 m, n=n, num=self._agg(part, "SUM", num), den=self._agg(part, "SUM", wm)
             )
@@ -210,6 +275,8 @@ class Plan:
 
     def _plan_gini(self, i: int, m: Measure, v: str, wm: str) -> MeasurePlan:
         if self.grouped:
+            # The pre-aggregation keeps the domain in its key even when PSUs nest
+            # (measured: MIN/MAX of the domain over records cost more than the key).
             keys = ", ".join(self.psu_keys)
             fpc = ""
             if self.design.fpc:
@@ -235,7 +302,6 @@ class Plan:
                 m,
                 n=self._agg(part, "SUM", n),
                 gini_a=self._agg(part, "SUM", f"{w} * ({val} * gc{i} - gg{i})"),
-                gini_t=self._agg(part, "SUM", f"{w} * {val} * (2 * gc{i} - {w})"),
                 gini_k=self._agg(part, "SUM", f"{val} * ({w2} - {w})")
                 if m.kind == "gini_convey"
                 else "",
@@ -246,7 +312,6 @@ class Plan:
             m,
             n=self._agg(part, "SUM", n),
             gini_a=self._agg(part, "SUM", f"{w} * ({val} * gc - gg)"),
-            gini_t=self._agg(part, "SUM", f"{w} * {val} * (2 * gc - {w})"),
             gini_k=self._agg(part, "SUM", f"{val} * ({w2} - {w})")
             if m.kind == "gini_convey"
             else "",
@@ -275,16 +340,19 @@ class Plan:
 
     def _records_sql(self) -> str:
         """Renamed, DOUBLE-cast records; with ``missing='exclude'`` NaN becomes NULL."""
-        inner = f"SELECT {', '.join(self._raw_select())} FROM {self.source}"
-        if self.missing == "error":
-            return inner  # validation has already rejected NaN and infinities
-        clean = [*self.psu_keys]
-        for alias in self.aliases.values():
-            clean.append(
-                f"CASE WHEN ISNAN({alias}) OR ABS({alias}) > {_DBL_MAX} THEN NULL "
-                f"ELSE {alias} END AS {alias}"
-            )
-        return f"SELECT {', '.join(clean)} FROM ({inner}) AS raw"
+        records = f"SELECT {', '.join(self._raw_select())} FROM {self.source}"
+        if self.missing != "error":  # with 'error', validation has rejected NaN and infinities
+            clean = [*self.psu_keys]
+            for alias in self.aliases.values():
+                clean.append(
+                    f"CASE WHEN ISNAN({alias}) OR ABS({alias}) > {_DBL_MAX} THEN NULL "
+                    f"ELSE {alias} END AS {alias}"
+                )
+            records = f"SELECT {', '.join(clean)} FROM ({records}) AS raw"
+        if self._derived:
+            derived = ", ".join(f"{e} AS {a}" for e, a in self._derived.items())
+            records = f"SELECT *, {derived} FROM ({records}) AS rd"
+        return records
 
     def _part_sql(self, part: _Part) -> str:
         records = self._records_sql()
@@ -300,7 +368,9 @@ class Plan:
                 f"COALESCE(SUM({e}), 0) AS {a}" if fn == "SUM" else f"{fn}({e}) AS {a}"
                 for a, (fn, e) in part.items.items()
             ]
-            return f"SELECT {keys}, {', '.join(cols)} FROM ({source}) AS src GROUP BY {keys}"
+            select = self._key_select()
+            group = ", ".join(self.group_keys)
+            return f"SELECT {select}, {', '.join(cols)} FROM ({source}) AS src GROUP BY {group}"
         cols = [
             f"COALESCE({e}, 0) AS {a}" if fn == "SUM" else f"{e} AS {a}"
             for a, (fn, e) in part.items.items()
@@ -313,7 +383,7 @@ class Plan:
             return self._part_sql(self._parts[0])
         # Several parts (e.g. FGT and Gini): stack them and add up per PSU.
         every = [(a, fn) for p in self._parts for a, (fn, _) in p.items.items()]
-        keys = ", ".join(self.psu_keys)
+        keys = self._out_keys
         selects = []
         for p in self._parts:
             cols = [a if a in p.items else f"CAST(NULL AS DOUBLE) AS {a}" for a, _ in every]
@@ -323,7 +393,9 @@ class Plan:
             f"COALESCE(SUM({a}), 0) AS {a}" if fn == "SUM" else f"{fn}({a}) AS {a}"
             for a, fn in every
         ]
-        return f"SELECT {keys}, {', '.join(outer)} FROM ({union}) AS u GROUP BY {keys}"
+        select = self._key_select(over_parts=True)
+        group = ", ".join(self.group_keys)
+        return f"SELECT {select}, {', '.join(outer)} FROM ({union}) AS u GROUP BY {group}"
 
     # -- validation ------------------------------------------------------
 
@@ -389,11 +461,15 @@ class Plan:
             kind = mp.measure.kind
             if kind in GINI_KINDS:
                 extra = f" + SUM({mp.gini_k})" if kind == "gini_convey" else ""
+                # sum_k w_k y_k (C_{k-1} + C_k) = A + N Y with A = sum_k w_k (y_k C_k - G_k)
+                # (expand sum_k w_k G_k = N Y - sum_k w_k y_k C_{k-1}), so
+                # G = sum_k w_k y_k (C_{k-1} + C_k) / (N Y) - 1 = A / (N Y): the influence
+                # function's A serves the point estimate too, one running term fewer.
                 dom += [
                     f"SUM({mp.gini_w}) AS dw{i}",
                     f"SUM({mp.gini_y}) AS dy{i}",
-                    f"(SUM({mp.gini_t}){extra}) / NULLIF(SUM({mp.gini_w}) * SUM({mp.gini_y}), 0)"
-                    f" - 1 AS de{i}",
+                    f"(SUM({mp.gini_a}){extra}) / NULLIF(SUM({mp.gini_w}) * SUM({mp.gini_y}), 0)"
+                    f" AS de{i}",
                 ]
                 nn, yy = f"NULLIF(dw{i}, 0)", f"NULLIF(dy{i}, 0)"
                 # Influence function of the Gini (Langel & Tille 2013; the one convey's
