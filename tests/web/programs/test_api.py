@@ -150,6 +150,24 @@ def test_planning_is_for_bappeda(prima, users, api_client):
     )  # duplicate
 
 
+def test_planning_updates_need_the_current_version(prima, users, api_client):
+    from sinergi.web.programs.models import Activity
+
+    activity = Activity.objects.filter(region="16.07").first()
+    url = f"/api/v1/monev/activities/{activity.pk}/"
+    api_client.force_authenticate(users.owner)
+    assert (
+        api_client.patch(url, {"name": "x", "version": activity.version}, format="json").status_code
+        == 403
+    )
+    api_client.force_authenticate(users.bappeda)
+    ok = api_client.patch(url, {"name": "Renamed", "version": activity.version}, format="json")
+    assert ok.status_code == 200, ok.json()
+    stale = api_client.patch(url, {"name": "Again", "version": activity.version}, format="json")
+    assert stale.status_code == 409
+    assert Activity.objects.get(pk=activity.pk).name == "Renamed"
+
+
 def test_proposals_owner_proposes_bappeda_sets_the_rkpd_status(prima, users, api_client):
     body = {
         "region": "16.07",

@@ -305,6 +305,40 @@ class _Scoped:
         return int(version)
 
 
+class _PlannedByBappeda(_Scoped):
+    """Planning objects (activities, performance indicators): Bappeda writes them, through
+    the domain services; the region of an existing object cannot change."""
+
+    denied_message = "only Bappeda plans"
+
+    def perform_create(self, serializer: Any) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        if not self.policy.can_plan(data["region"].code):
+            raise PermissionDenied(self.denied_message)
+        try:
+            serializer.instance = services.create(serializer.Meta.model, self.request.user, **data)
+        except DjangoValidationError as exc:
+            raise _domain_errors(exc) from None
+
+    def perform_update(self, serializer: Any) -> None:
+        instance = serializer.instance
+        assert instance is not None
+        if not self.policy.can_plan(instance.region_id):
+            raise PermissionDenied(self.denied_message)
+        data = dict(serializer.validated_data)
+        version = self._version(data)
+        data.pop("region", None)
+        try:
+            serializer.instance, _ = services.update(
+                instance, self.request.user, expected_version=version, **data
+            )
+        except ConflictError as exc:
+            raise Conflict(str(exc)) from None
+        except DjangoValidationError as exc:
+            raise _domain_errors(exc) from None
+
+
 class FlagshipViewSet(_Scoped, viewsets.ModelViewSet[FlagshipProgramme]):
     queryset = FlagshipProgramme.objects.all()
     serializer_class = FlagshipSerializer
@@ -336,7 +370,8 @@ class FlagshipViewSet(_Scoped, viewsets.ModelViewSet[FlagshipProgramme]):
             raise Conflict(str(exc)) from None
 
 
-class ActivityViewSet(_Scoped, viewsets.ModelViewSet[Activity]):
+class ActivityViewSet(_PlannedByBappeda, viewsets.ModelViewSet[Activity]):
+    denied_message = "only Bappeda plans activities"
     queryset = Activity.objects.select_related("nomenclature").prefetch_related("budgets")
     serializer_class = ActivitySerializer
     filterset_fields = ["region", "year", "agency", "flagship", "code"]
@@ -344,33 +379,6 @@ class ActivityViewSet(_Scoped, viewsets.ModelViewSet[Activity]):
 
     def get_queryset(self) -> QuerySet[Activity]:
         return self.scope(super().get_queryset())
-
-    def perform_create(self, serializer: ActivitySerializer) -> None:  # type: ignore[override]
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
-        if not self.policy.can_plan(data["region"].code):
-            raise PermissionDenied("only Bappeda plans activities")
-        try:
-            serializer.instance = services.create(Activity, self.request.user, **data)
-        except DjangoValidationError as exc:
-            raise _domain_errors(exc) from None
-
-    def perform_update(self, serializer: ActivitySerializer) -> None:  # type: ignore[override]
-        instance = serializer.instance
-        assert instance is not None
-        if not self.policy.can_plan(instance.region_id):
-            raise PermissionDenied("only Bappeda plans activities")
-        data = dict(serializer.validated_data)
-        version = self._version(data)
-        data.pop("region", None)
-        try:
-            serializer.instance, _ = services.update(
-                instance, self.request.user, expected_version=version, **data
-            )
-        except ConflictError as exc:
-            raise Conflict(str(exc)) from None
-        except DjangoValidationError as exc:
-            raise _domain_errors(exc) from None
 
 
 class BudgetViewSet(_Scoped, viewsets.ModelViewSet[Budget]):
@@ -411,7 +419,8 @@ class BudgetViewSet(_Scoped, viewsets.ModelViewSet[Budget]):
         self._save(serializer, self._version(dict(serializer.validated_data)))
 
 
-class PerformanceIndicatorViewSet(_Scoped, viewsets.ModelViewSet[PerformanceIndicator]):
+class PerformanceIndicatorViewSet(_PlannedByBappeda, viewsets.ModelViewSet[PerformanceIndicator]):
+    denied_message = "only Bappeda sets performance indicators"
     queryset = PerformanceIndicator.objects.select_related("programme", "regional_indicator")
     serializer_class = PerformanceIndicatorSerializer
     filterset_fields = ["region", "year", "level", "activity", "agency"]
@@ -419,32 +428,6 @@ class PerformanceIndicatorViewSet(_Scoped, viewsets.ModelViewSet[PerformanceIndi
 
     def get_queryset(self) -> QuerySet[PerformanceIndicator]:
         return self.scope(super().get_queryset())
-
-    def perform_create(self, serializer: PerformanceIndicatorSerializer) -> None:  # type: ignore[override]
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
-        if not self.policy.can_plan(data["region"].code):
-            raise PermissionDenied("only Bappeda sets performance indicators")
-        try:
-            serializer.instance = services.create(PerformanceIndicator, self.request.user, **data)
-        except DjangoValidationError as exc:
-            raise _domain_errors(exc) from None
-
-    def perform_update(self, serializer: PerformanceIndicatorSerializer) -> None:  # type: ignore[override]
-        instance = serializer.instance
-        assert instance is not None
-        if not self.policy.can_plan(instance.region_id):
-            raise PermissionDenied("only Bappeda sets performance indicators")
-        data = dict(serializer.validated_data)
-        version = self._version(data)
-        try:
-            serializer.instance, _ = services.update(
-                instance, self.request.user, expected_version=version, **data
-            )
-        except ConflictError as exc:
-            raise Conflict(str(exc)) from None
-        except DjangoValidationError as exc:
-            raise _domain_errors(exc) from None
 
 
 class RealisationViewSet(_Scoped, viewsets.ModelViewSet[Realisation]):
