@@ -623,19 +623,10 @@ class DocumentViewSet(_Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
 
     @action(detail=True)
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
-        document = self.get_object()
         try:
-            handle = document.file.open("rb")
+            return documents.download_response(self.get_object())
         except FileNotFoundError:
             raise NotFound("the stored file is missing") from None
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=document.original_name,
-            content_type=document.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
 
 # --- aggregate monev -------------------------------------------------------------------------

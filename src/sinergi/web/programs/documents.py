@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from sinergi.web.audit import services as audit
@@ -191,3 +192,19 @@ def delete_document(document: Document, user: object) -> None:
     document.delete()
     # Remove the file only once the deletion is committed.
     transaction.on_commit(lambda: storage.delete(stored))
+
+
+def download_response(document: Document) -> FileResponse:
+    """The stored file of a :class:`~sinergi.web.programs.models.Document` as an attachment.
+
+    Raises ``FileNotFoundError`` when the file is missing from storage; the
+    caller answers 404 in its own way (page or API).
+    """
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -610,17 +610,9 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     if (refused := _need_details(request, policy, document.region_id)) is not None:
         return refused
     try:
-        handle = document.file.open("rb")
+        return documents.download_response(document)
     except FileNotFoundError:
         raise Http404("the stored file is missing") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @require_POST
