@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django import template
-from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from sinergi.web.core.formatting import number
 
 register = template.Library()
 
@@ -35,9 +36,7 @@ def unit_label(unit: str) -> str:
 @register.filter
 def fmt(value: Decimal | float | None, decimals: int = 2) -> str:
     """A number with the indicator's decimals, in the active locale ('–' when missing)."""
-    if value is None:
-        return "–"
-    return str(floatformat(value, f"{int(decimals)}g"))
+    return number(value, int(decimals))
 
 
 @register.simple_tag

@@ -1,0 +1,94 @@
+"""The one rounding and formatting rule of every output: page, PDF, XLSX, CLI and API.
+
+Numbers are rounded half away from zero (``ROUND_HALF_UP`` on the decimal
+value, as people round by hand and as Excel does), never truncated, and always
+from the exact stored value. A page, its PDF and its XLSX call these functions,
+so they cannot disagree; the API returns :func:`rounded` numbers.
+
+Indonesian writes ``1.307,5`` and ``66,7%`` (PUEBI: no space before the percent
+sign); English writes ``1,307.5`` and ``66.7%``. The active Django language
+picks the separators.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+Number = Decimal | float | int
+
+ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def rounded(value: Number | None, decimals: int = 2) -> Decimal | None:
+    """``value`` rounded half-up to ``decimals`` places (``None`` stays ``None``).
+
+    >>> rounded(Decimal("66.65"), 1), rounded(60.85, 1), rounded(None)
+    (Decimal('66.7'), Decimal('60.9'), None)
+    """
+    if value is None:
+        return None
+    # str() of a float gives the shortest repr (60.85, not 60.849999...), so a
+    # float rounds as it is written.
+    exact = value if isinstance(value, Decimal) else Decimal(str(value))
+    try:
+        return exact.quantize(Decimal(1).scaleb(-int(decimals)), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return exact
+
+
+def _separators() -> tuple[str, str]:
+    lang = translation.get_language() or "id"
+    return (".", ",") if lang.startswith("id") else (",", ".")
+
+
+def number(value: Number | None, decimals: int = 2, *, trim: bool = False) -> str:
+    """``value`` rounded and written with the active language's separators.
+
+    ``trim`` drops a zero fraction (``12,00`` -> ``12``), for counts. Missing
+    values are an en dash.
+
+    >>> with translation.override("id"):
+    ...     number(Decimal("1307.46"), 1), number(12, 2, trim=True), number(None)
+    ('1.307,5', '12', '–')
+    """
+    r = rounded(value, decimals)
+    if r is None:
+        return "–"
+    if trim and r == r.to_integral_value():
+        r = r.quantize(Decimal(1))
+    sign = "-" if r < 0 else ""
+    digits = f"{abs(r):f}"
+    whole, _sep, frac = digits.partition(".")
+    group, dec = _separators()
+    grouped = f"{int(whole):,}".replace(",", group)
+    return sign + grouped + (dec + frac if frac else "")
+
+
+def percent(value: Number | None, decimals: int = 1) -> str:
+    """A percentage as people write it: ``66,7%`` (Indonesian), ``66.7%`` (English)."""
+    if value is None:
+        return "–"
+    return number(value, decimals) + "%"
+
+
+def long_date(day: dt.date | dt.datetime | None) -> str:
+    """``29 November 2019`` (local time for a datetime), month in the active language."""
+    if day is None:
+        return "–"
+    if isinstance(day, dt.datetime):
+        day = timezone.localtime(day) if timezone.is_aware(day) else day
+        return str(formats.date_format(day, "j F Y H.i" if _is_id() else "j F Y H:i"))
+    return str(formats.date_format(day, "j F Y"))
+
+
+def _is_id() -> bool:
+    return (translation.get_language() or "id").startswith("id")
+
+
+def quarter_label(year: int, quarter: int) -> str:
+    """``Triwulan IV 2026`` (Indonesian) or ``Quarter IV 2026`` (English)."""
+    return _("Quarter %(roman)s %(year)s") % {"roman": ROMAN_QUARTERS[int(quarter)], "year": year}
