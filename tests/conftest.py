@@ -13,13 +13,10 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-
 
 @pytest.fixture(scope="session")
 def region_package() -> Path:
-    """The idn-area-data tarball (fetched with npm once, cached under var/packages)."""
+    """The idn-area-data tarball (fetched from the npm registry once, cached under var/packages)."""
     from sinergi.web.regions.services import fetch_package
 
     return fetch_package()

@@ -17,6 +17,12 @@ import click
 
 
 def _django() -> None:
+    """Set Django up for a command; the command line speaks English.
+
+    The web interface is Indonesian by default, so messages the services
+    translate (validation errors, import problems) would otherwise come out in
+    Indonesian here, among the CLI's own English lines.
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sinergi.web.settings")
     import django
     from django.core.exceptions import ImproperlyConfigured
@@ -25,6 +31,9 @@ def _django() -> None:
         django.setup()
     except ImproperlyConfigured as exc:
         raise click.ClickException(str(exc)) from None
+    from django.utils import translation
+
+    translation.activate("en")
 
 
 class LazyGroup(click.Group):
@@ -68,7 +77,7 @@ def main() -> None:
 @click.option(
     "--regions-source",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="An idn-area-data .tgz to load the hierarchy from (default: fetched with npm once).",
+    help="An idn-area-data .tgz to load the hierarchy from (default: downloaded once).",
 )
 def demo(regions_source: Path | None) -> None:
     """Load the Banyuasin demo into the configured database (safe to run again)."""
@@ -141,19 +150,31 @@ def regions() -> None:
 @click.option(
     "--source",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="An idn-area-data .tgz (default: the configured version, fetched with npm once).",
+    help="An idn-area-data .tgz, for offline use (default: the configured version, "
+    "downloaded once from the npm registry, SINERGI_NPM_REGISTRY, and verified).",
 )
-@click.option("--package", "spec", help="Fetch this npm package version, e.g. idn-area-data@4.0.1.")
+@click.option("--package", "spec", help="Fetch this package version, e.g. idn-area-data@4.0.1.")
 @click.option("--only", help="Load only this subtree, e.g. 16 for Sumatera Selatan.")
 def regions_load(source: Path | None, spec: str | None, only: str | None) -> None:
     """Load or update the hierarchy (new decree: pass the newer package)."""
     _django()
-    from rich.progress import Progress
+    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
 
     from sinergi.web.regions.services import RegionSourceError, fetch_package, load_hierarchy
 
     try:
-        path = source or fetch_package(spec)
+        if source is None:
+            with Progress(
+                *Progress.get_default_columns(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                transient=True,
+            ) as bar:
+                task = bar.add_task("Downloading the region package", total=None)
+                source = fetch_package(
+                    spec, progress=lambda done, total: bar.update(task, completed=done, total=total)
+                )
+        path = source
         with Progress(transient=True) as bar:
             task = bar.add_task("Loading regions", total=None)
             report = load_hierarchy(
@@ -172,24 +193,99 @@ def regions_load(source: Path | None, spec: str | None, only: str | None) -> Non
     )
 
 
-@main.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+IMPORT_HELP = """Import indicator values and targets from a CSV or XLSX file.
+
+The whole file is checked first; each bad row is reported as "row N,
+column C: reason" and nothing is written unless every row is valid (or
+--valid-only). Importing the same file again changes nothing. Start from
+a template: `sinergi import --template figures.xlsx` (Indonesian labels,
+drop-down lists and an instruction sheet) or `--template figures.csv`.
+A complete example: src/sinergi/web/demo/data/seed_figures.csv.
+
+\b
+Columns (header row; names in any case; other columns are ignored; an
+XLSX header may read "Label (name)", as the template's does):
+  kind           required  value | target
+  indicator      required  catalogue code, e.g. poverty_rate (see the
+                           template's Indicators sheet)
+  region_code    required  Kemendagri code: 16.07, 16.07.05; 00 = national
+  period         required  YYYY, YYYY-Qn or YYYY-MM; may be empty when the
+                           source gives no year (then note says why); a
+                           target: a year or empty
+  value          required  number in the indicator's unit: 9.58 or 9,58,
+                           no thousands separator; a target may start
+                           with <, <=, > or >= (e.g. <10)
+  unit           required  the indicator's unit (percent = % = persen);
+                           "percent change": a target relative to
+                           baseline_year (e.g. -50 = halve)
+  note           optional  free text; required for a value without period
+  source         optional  citation: title, publisher or outlet, date
+  se             optional  value only: standard error, >= 0
+  status         optional  value only: preliminary | final | revised
+  as_of          optional  value only: date reported, YYYY-MM-DD
+  plan_level     optional  target only: rpjmn | rkp | prov_rpjmd |
+                           prov_rkpd | rpjmd | rkpd | aspiration
+                           (default: the plan of the region's level)
+  plan_document  optional  target only: e.g. RPJMD 2021-2026
+  baseline_year  optional  target only; required with "percent change"
+
+\b
+Example rows:
+  kind,indicator,region_code,period,value,unit,note,source
+  value,poverty_rate,16.07,2023,9.58,percent,,BPS Kabupaten Banyuasin
+  target,stunting_prevalence,16.07,,<10,percent,single digit,
+"""
+
+
+@main.command("import", help=IMPORT_HELP)
+@click.argument(
+    "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--valid-only", is_flag=True, help="Import the valid rows and report the bad ones.")
 @click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
-def import_figures(file: Path, valid_only: bool, dry_run: bool) -> None:
-    """Import indicator values and targets from a CSV or XLSX file."""
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write an empty template instead (.xlsx with instructions, or .csv) and exit.",
+)
+def import_figures(
+    file: Path | None, valid_only: bool, dry_run: bool, template: Path | None
+) -> None:
     _django()
-    from sinergi.web.indicators.importer import ImportFailed, import_rows, read_rows
+    from sinergi.web.indicators.importer import (
+        ImportFailed,
+        import_rows,
+        read_rows,
+        template_csv,
+        template_xlsx,
+    )
 
+    if template is not None:
+        suffix = template.suffix.lower()
+        if suffix not in (".xlsx", ".csv"):
+            raise click.BadParameter("end the name in .xlsx or .csv", param_hint="--template")
+        from django.utils import translation
+
+        # The template is for the people filling it in: Indonesian, as the interface.
+        with translation.override("id"):
+            content = template_xlsx() if suffix == ".xlsx" else template_csv()
+        template.write_bytes(content)
+        click.echo(f"wrote the import template {template}", err=True)
+        return
+    if file is None:
+        raise click.UsageError("give the FILE to import (or --template OUT to get a template)")
     try:
         report = import_rows(read_rows(file), valid_only=valid_only, dry_run=dry_run)
     except ImportFailed as exc:
         raise click.ClickException(str(exc)) from None
     for error in report.errors:
         click.echo(f"skipped {error}", err=True)
-    verb = "validated" if dry_run else "imported"
+    if dry_run:
+        valid = report.rows - len({e.row for e in report.errors})
+        click.echo(f"{report.rows} rows checked: {valid} valid, nothing written (--dry-run)")
+        return
     click.echo(
-        f"{report.rows} rows {verb}: {report.created} new, {report.updated} updated, "
+        f"{report.rows} rows imported: {report.created} new, {report.updated} updated, "
         f"{report.unchanged} unchanged, {len(report.errors)} skipped"
     )
 
@@ -205,11 +301,36 @@ def import_figures(file: Path, valid_only: bool, dry_run: bool) -> None:
     help="measure=indicator pairs, e.g. fgt0=poverty_rate,fgt0_extreme=extreme_poverty_rate "
     "(default: fgt0/fgt1/fgt2/gini to the poverty and Gini indicators).",
 )
-@click.option("--synthetic", is_flag=True, help="Label the values as synthetic (demo) data.")
+@click.option("--synthetic", is_flag=True, help="Label every value synthetic (demo) data.")
+@click.option(
+    "--real",
+    is_flag=True,
+    help="Accept a file without the 'synthetic' column (made by another tool) as real "
+    "survey data. Never relabels rows marked synthetic.",
+)
 def store_estimates_command(
-    file: Path, region_column: str, period: str, source: str, mapping: str | None, synthetic: bool
+    file: Path,
+    region_column: str,
+    period: str,
+    source: str,
+    mapping: str | None,
+    synthetic: bool,
+    real: bool,
 ) -> None:
-    """Store the CSV written by `sinergi estimate` as indicator values (with SE and flag)."""
+    """Store the CSV written by `sinergi estimate` as indicator values (with SE and flag).
+
+    The file's last column, `synthetic`, says whether the estimates come from
+    synthetic microdata (`sinergi estimate` writes true when the Parquet
+    input is marked `sinergi.synthetic=true`, as the demo's survey is). Rows
+    marked true are stored as synthetic, with a source that says so, whatever
+    --source says. A file without that column is refused unless you decide:
+    --synthetic, or --real for estimates of real survey data.
+
+    \b
+    Example:
+      sinergi store-estimates est.csv --region-column kecamatan_code \\
+          --period 2023 --source "Susenas Maret 2023 (BPS)"
+    """
     _django()
     from sinergi.web.indicators.estimates import (
         EstimateStoreError,
@@ -231,6 +352,7 @@ def store_estimates_command(
             source=source,
             measure_map=measure_map,
             synthetic=synthetic,
+            real=real,
         )
     except (EstimateStoreError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
@@ -265,35 +387,50 @@ def achievements(region: str, year: int | None, fmt: str) -> None:
         writer.writeheader()
         writer.writerows(rows)
     else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=f"{found.name} ({found.code})" + (f", {year}" if year else ""))
-        for column in TABLE_COLUMNS:
-            table.add_column(column)
-        for row in rows:
-            table.add_row(*[_fmt(row[column]) for column in TABLE_COLUMNS])
-        Console().print(table)
+        print_achievements(found, year, rows)
 
 
-TABLE_COLUMNS = [
-    "indicator",
-    "value",
-    "value_year",
-    "target",
-    "target_year",
-    "achievement",
-    "band",
-    "status",
-]
+def print_achievements(region: Any, year: int | None, rows: list[dict[str, Any]]) -> None:
+    """The achievements as a table that fits the terminal: names wrap, never cut."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from sinergi.web.core.formatting import number
+    from sinergi.web.indicators.choices import Band, Status
+    from sinergi.web.indicators.models import Indicator
+
+    decimals = dict(Indicator.objects.values_list("code", "decimals"))
+    table = Table(
+        title=f"{region.name} ({region.code})" + (f", {year}" if year else ""), show_edge=False
+    )
+    table.add_column("Indicator", ratio=3, min_width=14)
+    for header in ("Value", "Period", "Target", "By", "Ach. %"):
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("Band", ratio=1, min_width=4)
+    table.add_column("Status", ratio=2, min_width=8)
+    for row in rows:
+        places = decimals.get(row["indicator"], 2)
+        table.add_row(
+            row["name"],
+            number(row["value"], places),
+            row["value_period"] or "–",
+            number(row["target"], places),
+            str(row["target_year"] or "–"),
+            number(row["achievement"], 1),
+            _label(Band, row["band"]),
+            _label(Status, row["status"]),
+        )
+    Console().print(table)
 
 
-def _fmt(value: Any) -> str:
-    if value is None:
+def _label(choices: Any, code: str | None) -> str:
+    """The English label of a choice code (the code itself if unknown)."""
+    if not code:
         return "–"
-    if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".")
-    return str(value)
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return str(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,7 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+# Reference data copied into the repository (source and licence in its README).
+TEST_DATA = Path(__file__).resolve().parents[1] / "data"
 HAVE_PYSPARK = importlib.util.find_spec("pyspark") is not None
 
 ENGINES = [

@@ -16,9 +16,9 @@ import pytest
 
 from sinergi.stats import DuckDBEngine, Engine
 
-from ._support import HAVE_PYSPARK, SHARED_DATA
+from ._support import HAVE_PYSPARK, TEST_DATA
 
-EUSILC = SHARED_DATA / "eusilc.parquet"
+EUSILC = TEST_DATA / "eusilc.parquet"
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +61,7 @@ def make_engine(request: pytest.FixtureRequest) -> Any:
 def eusilc() -> pa.Table:
     """laeken's eusilc data with a fixed poverty line column z = 10000."""
     if not EUSILC.exists():
-        pytest.fail(f"reference data missing: {EUSILC} (shared/ must sit beside the repo)")
+        pytest.fail(f"reference data missing: {EUSILC} (see tests/data/README.md)")
     table = pq.read_table(EUSILC)
     # db040 is a dictionary (factor) column; plain strings travel to Spark unchanged.
     table = table.set_column(

@@ -58,7 +58,20 @@ def test_writes_one_row_per_domain_and_measure(survey_file: Path, tmp_path: Path
     rows = _read(out)
     with out.open() as f:
         header = f.readline().strip().split(",")
-    assert header == ["area", "measure", "estimate", "se", "ci_low", "ci_high", "rse", "n", "flag"]
+    assert header == [
+        "area",
+        "measure",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "rse",
+        "n",
+        "flag",
+        "synthetic",
+    ]
+    assert {r["synthetic"] for r in rows} == {"true"}  # the generator marked the Parquet file
+    assert "marked SYNTHETIC" in result.stderr
     assert [(r["area"], r["measure"]) for r in rows] == [
         (a, m) for a in ("rural", "urban") for m in ("fgt0", "fgt1", "gini", "fgt0_extreme")
     ]
@@ -83,6 +96,42 @@ def test_writes_one_row_per_domain_and_measure(survey_file: Path, tmp_path: Path
         assert row["flag"] == ref.flag.value
     assert "estimating variances" in result.stderr
     assert "wrote 8 rows" in result.stderr
+
+
+def test_unmarked_input_gives_synthetic_false(survey_file: Path, tmp_path: Path) -> None:
+    """A Parquet file without the mark (and any CSV) is not called synthetic."""
+    table = pq.read_table(survey_file)
+    assert table.schema.metadata[b"sinergi.synthetic"] == b"true"
+    plain = tmp_path / "plain.parquet"
+    pq.write_table(table.replace_schema_metadata(None), plain)
+    as_csv = tmp_path / "plain.csv"
+    table.select(["pcexp", "poverty_line", "weight", "stratum", "psu"]).to_pandas().to_csv(
+        as_csv, index=False
+    )
+    for source in (plain, as_csv):
+        out = tmp_path / f"{source.suffix[1:]}-out.csv"
+        result = CliRunner().invoke(
+            estimate,
+            [str(source), "--measure", "fgt0", "--value", "pcexp", "--poverty-line",
+             "poverty_line", *BASE, "--out", str(out)],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert [r["synthetic"] for r in _read(out)] == ["false"]
+        assert "SYNTHETIC" not in result.stderr
+
+
+def test_a_marked_directory_marks_the_output(survey_file: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    pq.write_table(pq.read_table(survey_file), folder / "part-0.parquet")
+    out = tmp_path / "dir.csv"
+    result = CliRunner().invoke(
+        estimate,
+        [str(folder), "--measure", "fgt0", "--value", "pcexp", "--poverty-line", "poverty_line",
+         *BASE, "--out", str(out), "--quiet"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert [r["synthetic"] for r in _read(out)] == ["true"]
 
 
 def test_ratio_level_and_lonely_options(survey_file: Path, tmp_path: Path) -> None:

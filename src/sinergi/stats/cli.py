@@ -24,6 +24,10 @@ from ._estimate import estimate as run_estimate
 from ._measures import MEASURE_KINDS, Measure, resolve_measures
 from ._results import RESULT_COLUMNS, Results
 from ._sql import Missing
+from .synthetic import synthetic_mark
+
+SYNTHETIC_COLUMN = "synthetic"
+"""Last output column: ``true`` when the input was marked synthetic, else ``false``."""
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -36,19 +40,23 @@ def _format(value: object) -> object:
     return value
 
 
-def write_csv(results: Results, out: Path) -> None:
+def write_csv(results: Results, out: Path, *, synthetic: bool = False) -> None:
     """Write results to ``out`` atomically: a temp file beside it, then a rename.
 
     A reader never sees a half-written file, and a failed run leaves no file.
+    Every row ends with the ``synthetic`` column (``true``/``false``), so the
+    mark of synthetic microdata cannot be lost on the way to
+    ``sinergi store-estimates``.
     """
+    mark = "true" if synthetic else "false"
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow([*results.by, *RESULT_COLUMNS])
+            writer.writerow([*results.by, *RESULT_COLUMNS, SYNTHETIC_COLUMN])
             for row in results.to_dicts():
-                writer.writerow([_format(row[c]) for c in (*results.by, *RESULT_COLUMNS)])
+                writer.writerow([_format(row[c]) for c in (*results.by, *RESULT_COLUMNS)] + [mark])
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -155,7 +163,9 @@ def estimate(
     INPUT is a Parquet or CSV file (or a directory of Parquet files). One output
     row per domain and measure: the --by columns, then measure, estimate, se,
     ci_low, ci_high, rse (percent), n, flag (BPS: publish / caution /
-    unreliable).
+    unreliable), synthetic (true when the input's Parquet metadata marks it
+    synthetic, `sinergi.synthetic=true`, as the demo's survey is; CSV input
+    carries no mark and gives false).
 
     \b
     Examples:
@@ -194,7 +204,13 @@ def estimate(
                 missing=miss,
                 progress=report,
             )
-            write_csv(results, out)
+            mark = synthetic_mark(input_path)
+            write_csv(results, out, synthetic=mark is not None)
+        if mark is not None and not quiet:
+            click.echo(
+                f"note: the input is marked SYNTHETIC ({mark}); every row says synthetic=true",
+                err=True,
+            )
         if not quiet:
             click.echo(
                 f"wrote {len(results)} rows to {out} in {time.perf_counter() - started:.1f} s",

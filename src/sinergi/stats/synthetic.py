@@ -6,7 +6,10 @@ blocks of 10 households, household weights, per-capita monthly expenditure
 shared by all members, urban and rural poverty lines) and calibrates it, with a
 fixed seed, so that the regency-level estimates equal published headline
 figures. Every table it returns says so in its schema metadata
-(``synthetic=true``).
+(``sinergi.synthetic=true`` with a ``sinergi.description``; Parquet keeps it
+as file key-value metadata), and :func:`synthetic_mark` reads it back, so the
+mark travels: ``sinergi estimate`` writes it into its output and
+``sinergi store-estimates`` labels the stored values synthetic.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 from os import PathLike
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,6 +33,12 @@ KECAMATAN_CODES: tuple[str, ...] = tuple(f"16.07.{i:02d}" for i in range(1, 22))
 _HOUSEHOLDS_PER_BLOCK = 10  # Susenas interviews 10 households per census block
 _POPULATION_HOUSEHOLDS = 215_000  # order of magnitude of Banyuasin's ~850k residents
 _URBAN_SHARE = 0.27
+
+SYNTHETIC_KEY = "sinergi.synthetic"
+"""Schema (Parquet key-value) metadata key marking a data set synthetic (value ``true``)."""
+DESCRIPTION_KEY = "sinergi.description"
+"""Metadata key of the sentence saying what the synthetic data is."""
+_LEGACY_KEY = "synthetic"  # written by earlier versions (demo data dirs); still honoured
 
 
 @dataclass(frozen=True)
@@ -127,7 +137,7 @@ def generate_banyuasin_survey(
     Examples
     --------
     >>> t = generate_banyuasin_survey(n_households=900, seed=7)
-    >>> t.schema.metadata[b"synthetic"]
+    >>> t.schema.metadata[b"sinergi.synthetic"]
     b'true'
     >>> sorted(set(t.column("kecamatan_code").to_pylist()))[:2]
     ['16.07.01', '16.07.02']
@@ -261,12 +271,15 @@ def generate_banyuasin_survey(
         np.char.add(stratum, "-B"), np.char.zfill(block_no[hh_block[person_hh]].astype(str), 3)
     )
     household_id = np.char.add("BYS", np.char.zfill((person_hh + 1).astype(str), 6))
+    description = (
+        "SYNTHETIC Susenas-like survey of Kabupaten Banyuasin (16.07); not BPS data. "
+        "Calibrated to published regency headline figures."
+    )
     metadata = {
-        "synthetic": "true",
-        "description": (
-            "SYNTHETIC Susenas-like survey of Kabupaten Banyuasin (16.07); not BPS data. "
-            "Calibrated to published regency headline figures."
-        ),
+        SYNTHETIC_KEY: "true",
+        DESCRIPTION_KEY: description,
+        _LEGACY_KEY: "true",  # the keys of earlier versions, for readers of those
+        "description": description,
         "generator": "sinergi.stats.synthetic.generate_banyuasin_survey",
         "year": str(year),
         "seed": str(seed),
@@ -320,11 +333,72 @@ def write_banyuasin_survey(path: str | PathLike[str], **kwargs: Any) -> pa.Table
     >>> with tempfile.TemporaryDirectory() as d:
     ...     p = pathlib.Path(d) / "banyuasin.parquet"
     ...     _ = write_banyuasin_survey(p, n_households=900, seed=3)
-    ...     pq.read_schema(p).metadata[b"synthetic"]
-    b'true'
+    ...     synthetic_mark(p)[:9]
+    'SYNTHETIC'
     """
     import pyarrow.parquet as pq
 
     table = generate_banyuasin_survey(**kwargs)
     pq.write_table(table, path)
     return table
+
+
+def _mark_of(metadata: dict[bytes, bytes] | None) -> str | None:
+    if not metadata:
+        return None
+    meta = {k.decode("utf-8", "replace"): v.decode("utf-8", "replace") for k, v in metadata.items()}
+    for key in (SYNTHETIC_KEY, _LEGACY_KEY):
+        if meta.get(key, "").strip().lower() == "true":
+            return meta.get(DESCRIPTION_KEY) or meta.get("description") or "synthetic data"
+    return None
+
+
+def synthetic_mark(source: object) -> str | None:
+    """The synthetic mark of a data set: its description if marked synthetic, else ``None``.
+
+    Reads the schema metadata of a ``pyarrow.Table``, of a Parquet file, or of
+    every Parquet file under a directory (one marked file marks the whole
+    set). Other sources (CSV files, data frames, table names) carry no
+    metadata and give ``None``: nothing says they are synthetic.
+
+    Parameters
+    ----------
+    source
+        A ``pyarrow.Table``, or a path to a Parquet file or a directory of them.
+
+    Returns
+    -------
+    str or None
+        The ``sinergi.description`` sentence (or ``"synthetic data"``) when the
+        data is marked ``sinergi.synthetic=true``.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> synthetic_mark(generate_banyuasin_survey(n_households=900, seed=7))[:9]
+    'SYNTHETIC'
+    >>> synthetic_mark(pa.table({"x": [1]})) is None
+    True
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if isinstance(source, pa.Table):
+        return _mark_of(source.schema.metadata)
+    if not isinstance(source, str | PathLike):
+        return None
+    path = Path(source)
+    if path.is_dir():
+        files = sorted(path.rglob("*.parquet"))
+    elif path.suffix.lower() in (".parquet", ".parq", ".pq"):
+        files = [path]
+    else:
+        return None
+    for file in files:
+        try:
+            mark = _mark_of(pq.read_schema(file).metadata)
+        except (OSError, pa.ArrowException):
+            continue  # not readable as Parquet: the estimator reports that itself
+        if mark:
+            return mark
+    return None

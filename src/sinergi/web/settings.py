@@ -11,6 +11,9 @@ Environment variables (all optional except ``SECRET_KEY`` in production):
 ``SINERGI_DATA_DIR``  where the SQLite file, uploads and downloaded data packages live
                       (default: ``./var``).
 ``SECURE_COOKIES``    send session/CSRF cookies over HTTPS only (default: on).
+``SINERGI_NPM_REGISTRY`` the npm registry the region package is fetched from
+                      (default: ``https://registry.npmjs.org/``; proxies from
+                      ``HTTPS_PROXY``).
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "sinergi.web.core",
     "sinergi.web.audit",
@@ -148,6 +152,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "sinergi.web.accounts.views.locked_out"
 
 # Internationalisation: Bahasa Indonesia first, English switchable.
 LANGUAGE_CODE = "id"
@@ -207,14 +212,20 @@ CONTENT_SECURITY_POLICY = {
 }
 
 REST_FRAMEWORK = {
+    # Token first: an anonymous request to an internal endpoint gets 401 with
+    # ``WWW-Authenticate: Token`` (403 stays for "signed in, but not allowed").
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["sinergi.web.accounts.permissions.ReadPublicWriteByRole"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_FILTER_BACKENDS": ["sinergi.web.api.filters.FilterBackend"],
+    # The API speaks JSON (document uploads: multipart, set on their view).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_SCHEMA_CLASS": "sinergi.web.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "sinergi.web.api.exceptions.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "sinergi.web.api.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 500,
     # Values are numbers in JSON, not strings (clients plot them).
     "COERCE_DECIMAL_TO_STRING": False,
@@ -233,6 +244,28 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc from the vendored drf-spectacular-sidecar files (the CSP
+    # allows our own origin only).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name get their own component names.
+    "ENUM_NAME_OVERRIDES": {
+        "ValueStatusEnum": "sinergi.web.indicators.choices.ValueStatus",
+        "RealisationStatusEnum": "sinergi.web.programs.choices.RealisationStatus",
+        "RkpdStatusEnum": "sinergi.web.programs.choices.RkpdStatus",
+        "SubmissionStatusEnum": "sinergi.web.collection.choices.SubmissionStatus",
+        "WorkflowActionEnum": "sinergi.web.collection.api.WORKFLOW_ACTIONS",
+        "RegionLevelEnum": "sinergi.web.regions.models.Level",
+        "NomenclatureLevelEnum": "sinergi.web.programs.choices.NomenclatureLevel",
+        "PerformanceIndicatorLevelEnum": "sinergi.web.programs.choices.IndicatorLevel",
+        "TargetKindEnum": "sinergi.web.indicators.choices.TargetKind",
+        "RuleKindEnum": "sinergi.web.collection.choices.RuleKind",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sinergi.web.api.schema.error_components",
+    ],
 }
 
 LOGGING = {
@@ -255,6 +288,8 @@ SINERGI_ACHIEVEMENT_BANDS = [
 ]
 SINERGI_PROJECTION_LEVEL = 0.80
 SINERGI_REGION_PACKAGE = env_str("SINERGI_REGION_PACKAGE", "idn-area-data@4.0.1")
+# Where the region package is fetched from (over HTTPS, no npm client needed).
+SINERGI_NPM_REGISTRY = env_str("SINERGI_NPM_REGISTRY", "https://registry.npmjs.org/")
 SINERGI_HOME_REGION = env_str("SINERGI_HOME_REGION", "16.07")
 # Top-bar links apps add: (URL name, label).
 SINERGI_NAV: list[tuple[str, object]] = []

@@ -144,3 +144,33 @@ def test_disabling_a_user_of_another_region_is_404(client, make_user):
     assert client.post(reverse("accounts-toggle-active", args=[far.pk])).status_code == 404
     far.refresh_from_db()
     assert far.is_active
+
+
+def test_disabling_asks_for_confirmation_first(client, make_user):
+    admin = make_user("bappeda", role="bappeda_admin")
+    op = make_user("betung", role="kecamatan_operator", region="16.07.05")
+    client.force_login(admin)
+    url = reverse("accounts-toggle-active", args=[op.pk])
+    listing = client.get(reverse("accounts-users")).content.decode()
+    assert f'href="{url}"' in listing  # "Disable" is a link to the confirmation page
+    for response in (client.get(url), client.post(url)):  # neither acts by itself
+        assert response.status_code == 200
+        assert "Disable betung?" in response.content.decode()
+        op.refresh_from_db()
+        assert op.is_active
+    assert client.post(url, {"active": "0"}).status_code == 302
+    op.refresh_from_db()
+    assert not op.is_active
+    confirm = client.get(url).content.decode()
+    assert "Enable betung?" in confirm
+    client.post(url, {"active": "1"})
+    op.refresh_from_db()
+    assert op.is_active
+
+
+def test_the_verifier_role_is_not_labelled_a_plain_operator(client, make_user, agency):
+    admin = make_user("bappeda", role="bappeda_admin")
+    make_user("verifikator", role="opd_operator", agency=agency)
+    client.force_login(admin)
+    listing = client.get(reverse("accounts-users")).content.decode()
+    assert "OPD operator and verifier" in listing

@@ -73,7 +73,12 @@ def test_hard_rule_failure_is_a_row_error_with_its_column(period, users):
         }
     ]
     _valid, errors = importer.validate(period, users["operator"], rows)
-    assert [(e.row, e.column) for e in errors] == [(2, "children_under5_stunted:m")]
+    # The rule on the cell, and the derived stunting rate (51 of 20 = 255 %) it makes impossible.
+    assert [(e.row, e.column) for e in errors] == [
+        (2, "children_under5_stunted:m"),
+        (2, "children_under5_stunted"),
+    ]
+    assert "255.0%" in errors[1].reason
 
 
 def test_unknown_columns_are_reported_on_the_header_row(period, users):
@@ -100,22 +105,26 @@ def test_rows_of_a_submitted_region_are_refused(period, users, make_submission):
     assert not report.written and "cannot be changed" in report.errors[0].reason
 
 
+def template_url(period, fmt="xlsx"):  # type: ignore[no-untyped-def]
+    return reverse(
+        "collection-download",
+        kwargs={"code": period.dataset.code, "period": period.code, "kind": "template", "fmt": fmt},
+    )
+
+
 def test_xlsx_template_round_trips(client, period, users, make_submission):
     make_submission(period)
     client.force_login(users["operator"])
-    url = reverse(
-        "collection-download",
-        kwargs={
-            "code": period.dataset.code,
-            "period": period.code,
-            "kind": "template",
-            "fmt": "xlsx",
-        },
+    book = load_workbook(io.BytesIO(client.get(template_url(period)).content))
+    sheet = book.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    # Row 1 in words (with the unit), row 2 the machine header, then the prefilled region.
+    assert (
+        rows[0][0] == "Region code" and rows[0][2] == "Children under five measured (Male) [anak]"
     )
-    book = load_workbook(io.BytesIO(client.get(url).content))
-    rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][0] == "region_code" and rows[1][0] == "16.07.05" and rows[1][-2] == 800
-    book.active.cell(row=2, column=8, value=950)  # kur_recipients_active
+    assert rows[1][0] == "region_code" and rows[2][0] == "16.07.05" and rows[2][-2] == 800
+    assert rows[2][-1] == "Draft"  # the status in words, ignored on import
+    sheet.cell(row=3, column=8, value=950)  # kur_recipients_active
     out = io.BytesIO()
     book.save(out)
     response = upload(client, period, out.getvalue(), name="filled.xlsx")
@@ -124,10 +133,70 @@ def test_xlsx_template_round_trips(client, period, users, make_submission):
     assert sub.values.get(element__code="kur_recipients_active").value == 950
 
 
+def test_xlsx_template_checks_cells_and_explains_itself(client, period, users):
+    client.force_login(users["operator"])
+    book = load_workbook(io.BytesIO(client.get(template_url(period)).content))
+    sheet = book.worksheets[0]
+    rules = {str(dv.sqref): dv for dv in sheet.data_validations.dataValidation}
+    measured = rules["C3"]  # children_under5_measured:m of Betung's row
+    assert (measured.type, measured.operator) == ("whole", "between")
+    assert (measured.formula1, measured.formula2) == ("0", "20000")
+    assert measured.showErrorMessage and "0 – 20,000" in measured.error
+    assert len(rules) == 6  # every value column, none on the code or name
+    assert book.sheetnames[1] == "Instructions"
+    text = [r for r in book.worksheets[1].iter_rows(values_only=True)]
+    assert text[0][0] == "How to fill in this template"
+    explained = {r[0]: r for r in text if r and r[0] and ":" in str(r[0])}
+    assert explained["children_under5_stunted:f"][1:5] == (
+        "Children under five stunted (Female)",
+        "anak",
+        "Whole number",
+        "0 – 20,000",
+    )
+
+
+def test_a_row_error_names_the_spreadsheet_row_and_the_column_in_words(client, period, users):
+    client.force_login(users["operator"])
+    book = load_workbook(io.BytesIO(client.get(template_url(period)).content))
+    sheet = book.worksheets[0]
+    for column, value in zip(range(3, 9), [10, 10, 1, 1, "12,5", 5], strict=True):
+        sheet.cell(row=3, column=column, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    response = upload(client, period, out.getvalue(), name="filled.xlsx")
+    assert response.status_code == 400
+    [error] = response.context["report"].errors
+    assert (error.row, error.column) == (3, "job_seekers_registered")  # row 3 of the sheet
+    assert error.reason == "“12,5” is not a whole number"
+    html = response.content.decode()
+    assert "Registered job seekers" in html
+
+
+def test_csv_saved_by_indonesian_excel_with_semicolons_imports(client, period, kecamatan_user):
+    client.force_login(kecamatan_user)
+    text = HEADER.replace(",", ";") + "\n16.07.05;Betung;1.300;1.250;150;130;120;800\n"
+    response = upload(client, period, text.encode("cp1252"))
+    assert response.status_code == 200, response.context["report"].errors
+    sub = Submission.objects.get(period=period, region_id="16.07.05")
+    assert sub.values.get(element__code="children_under5_measured", category="m").value == 1300
+
+
+def test_a_bad_header_imports_nothing_even_with_valid_rows_only(client, period, kecamatan_user):
+    client.force_login(kecamatan_user)
+    text = "kode,balita\n16.07.05,1300\n"
+    response = upload(client, period, text, valid_only=True)
+    report = response.context["report"]
+    assert response.status_code == 400 and not report.written
+    assert {e.column for e in report.errors} >= {"region_code", "balita"}
+    assert not Submission.objects.filter(period=period).exists()
+
+
 def test_a_corrupt_workbook_is_reported_not_crashed(client, period, users):
     client.force_login(users["operator"])
     response = upload(client, period, b"not a zip", name="bad.xlsx")
-    assert response.status_code == 200 and "cannot be read" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200 and "cannot be read as an Excel workbook" in html
+    assert "zip" not in html.lower()
 
 
 def test_an_empty_file_is_reported(client, period, users):
@@ -139,3 +208,18 @@ def test_an_empty_file_is_reported(client, period, users):
     assert response.context["report"].errors[0].reason == "the file has no rows"
     _valid, errors = importer.validate(period, users["operator"], [])
     assert errors[0].reason == "the file has no rows"
+
+
+def test_import_messages_are_indonesian_by_default(client, period, kecamatan_user):
+    from django.conf import settings
+    from django.utils import translation
+
+    client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    client.force_login(kecamatan_user)
+    with translation.override("id"):
+        rows = f"{HEADER}\n16.07.05,Betung,1300,1250,150,130,12.5,800\n"
+        html = upload(client, period, rows).content.decode()
+        assert "“12.5” bukan bilangan bulat" in html and "Pencari kerja terdaftar (AK/I)" in html
+        assert "Baris" in html and "row 2" not in html
+        html = upload(client, period, b"PK\x03\x04 broken", name="rusak.xlsx").content.decode()
+        assert "tidak dapat dibaca sebagai buku kerja Excel" in html and "zip" not in html

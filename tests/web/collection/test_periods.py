@@ -35,3 +35,23 @@ def test_containing_day():
 def test_bad_codes_are_refused(code, kind):
     with pytest.raises(ValueError, match="is not a"):
         periods.parse(code, kind)
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "english", "indonesian"),
+    [
+        ("2026-Q4", "quarterly", "Quarter IV 2026", "Triwulan IV 2026"),
+        ("2026-07", "monthly", "July 2026", "Juli 2026"),
+        ("2026", "yearly", "2026", "2026"),
+        ("bogus", "quarterly", "bogus", "bogus"),
+    ],
+)
+def test_labels_read_as_people_write_periods(code, kind, english, indonesian):
+    from django.utils import translation
+
+    from sinergi.web.collection.periods import label
+
+    with translation.override("en"):
+        assert label(code, kind) == english
+    with translation.override("id"):
+        assert label(code, kind) == indonesian

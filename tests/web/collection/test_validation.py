@@ -76,3 +76,28 @@ def test_outlier_against_the_previous_period(definition):
         "children_under5_measured"
     ]  # +60 % > 50 %; +50 % ≤ 100 %
     assert "+60%" in outliers[0].message and not outliers[0].is_hard
+
+
+def test_a_decimal_typed_for_a_whole_number_is_quoted_as_typed():
+    with pytest.raises(ValueError) as error:
+        parse_number("12,5", "integer")
+    assert str(error.value) == "“12,5” is not a whole number"
+
+
+def test_a_derived_percentage_above_100_is_a_hard_issue(dataset, definition):
+    elements, rules = definition
+    ratios = services.ratios(dataset)
+    # Each element within its range; stunted 105 of 100 measured.
+    values = figures(measured=(50, 50), stunted=(55, 50))
+    issues = check(elements, rules, values, ratios=ratios)
+    [derived] = [i for i in issues if i.kind == "derived"]
+    assert derived.is_hard and derived in blocking(issues)
+    assert "105.0%" in derived.message and "outside 0–100%" in derived.message
+    fine = check(elements, rules, figures(), ratios=ratios)
+    assert not [i for i in fine if i.kind == "derived"]
+
+
+def test_the_stored_derived_rate_is_the_one_the_page_shows(dataset):
+    values = figures(measured=(50, 50), stunted=(55, 50))
+    [(ratio, value)] = services.ratio_values(dataset, values)
+    assert ratio.indicator.code == "stunting_prevalence" and value == Decimal("105.00")

@@ -225,4 +225,56 @@ def test_change_target_resolves_against_baseline():
             kind="change_pct",
             baseline=None,
         )
-    assert missing.status == "no_data" and "baseline" in missing.reason
+    # A value exists: the state is "cannot be judged", not "no data".
+    assert missing.status == "no_baseline" and "baseline" in missing.reason
+    assert missing.value == 1.9 and missing.achievement is None and missing.band is None
+
+
+def test_missing_baseline_is_cannot_be_judged_and_names_the_year():
+    # TPT 3.29 % in 2024 against "-50 % from 2019" with no 2019 value.
+    from django.utils import translation
+
+    with translation.override("en"):
+        ev = evaluate(
+            history=_history((2017, 3.65), (2018, 3.84), (2024, 3.29)),
+            latest_undated=None,
+            target_value=-50,
+            target_year=2022,
+            polarity="lower",
+            kind="change_pct",
+            baseline=None,
+            baseline_year=2019,
+        )
+    assert ev.status == "no_baseline"
+    assert (ev.value, ev.value_year) == (3.29, 2024)
+    assert ev.reason == "cannot be judged: no value for the baseline year 2019"
+    with translation.override("id"):
+        ev_id = evaluate(
+            history=_history((2024, 3.29)),
+            latest_undated=None,
+            target_value=-50,
+            target_year=2022,
+            polarity="lower",
+            kind="change_pct",
+            baseline_year=2019,
+        )
+    assert "2019" in ev_id.reason and "baseline" not in ev_id.reason  # translated
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "comparator"),
+    [(11.0, 10.0, "lt"), (10.5, 10.0, "auto"), (9.0, 10.0, "lt"), (10.0, 10.0, "auto")],
+)
+def test_lower_is_better_achievement_agrees_with_the_verdict(value, target, comparator):
+    # Reached the target year: the status and the achievement percent never disagree
+    # (under 100 % is never "achieved", 100 % or more never "not achieved").
+    ev = evaluate(
+        history=[],
+        latest_undated=value,
+        target_value=target,
+        target_year=None,
+        polarity="lower",
+        comparator=comparator,
+    )
+    assert (ev.status == "achieved") == (ev.achievement >= 100.0)
+    assert ev.meets == (ev.status == "achieved")

@@ -107,8 +107,9 @@ def test_achievements(api_client, seeded, django_assert_max_num_queries):
 
 
 def test_achievements_bad_input(api_client):
+    # Bahasa Indonesia unless the client picked English (tests/web/api/test_messages.py).
     assert api_client.get("/api/v1/achievements/").json() == {
-        "region": ["this parameter is required"]
+        "region": ["Parameter ini wajib diisi."]
     }
     assert (
         api_client.get("/api/v1/achievements/", {"region": "16.07", "year": "20x3"}).status_code
@@ -161,7 +162,7 @@ def test_token_authentication_and_validation_errors(api_client, make_user):
     assert "2025-Q9" in errors["period"][0]
 
 
-def test_update_needs_version_and_conflicts_are_409(api_client, make_user):
+def test_update_needs_version_and_conflicts_are_409(api_client, make_user, english):
     bappeda = make_user("bappeda", role="bappeda_admin")
     api_client.force_authenticate(bappeda)
     made = api_client.post(
@@ -176,7 +177,7 @@ def test_update_needs_version_and_conflicts_are_409(api_client, make_user):
     ).json()
     url = f"/api/v1/values/{made['id']}/"
     assert api_client.patch(url, {"value": "9.58"}).json() == {
-        "version": ["send the version you edited (optimistic locking)"]
+        "version": ["Send the version you edited (someone may have saved since)."]
     }
     ok = api_client.patch(
         url, {"value": "9.58", "version": 1, "reason": "final release", "status": "final"}
@@ -184,7 +185,11 @@ def test_update_needs_version_and_conflicts_are_409(api_client, make_user):
     assert ok.status_code == 200 and ok.json()["version"] == 2
     stale = api_client.patch(url, {"value": "9.57", "version": 1})
     assert stale.status_code == 409
-    assert "changed by someone else" in stale.json()[0]
+    assert stale.json() == {
+        "detail": "Someone else saved this since you read it (it is now version 2); "
+        "reload it and apply your change again.",
+        "version": 2,
+    }
     assert IndicatorValue.objects.get().value == Decimal("9.58")
     revisions = api_client.get(url + "revisions/").json()
     assert [(r["version"], r["old_value"], r["reason"]) for r in revisions] == [

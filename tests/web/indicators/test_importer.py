@@ -4,10 +4,18 @@ import io
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook
+from django.utils import translation
+from openpyxl import Workbook, load_workbook
 
-from sinergi.web.demo.services import seed_rows
-from sinergi.web.indicators.importer import ImportFailed, import_rows, read_rows
+from sinergi.web.demo.services import SEED_FIGURES, seed_rows
+from sinergi.web.indicators.importer import (
+    COLUMN_NAMES,
+    ImportFailed,
+    import_rows,
+    read_rows,
+    template_csv,
+    template_xlsx,
+)
 from sinergi.web.indicators.models import IndicatorValue, Target
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +55,17 @@ def test_every_bad_row_is_reported_and_nothing_is_written():
     messages = {(e.row, e.column): e.reason for e in failure.value.errors}
     assert "poverty_rte" in messages[(3, "indicator")]
     assert "16.99" in messages[(4, "region_code")]
-    assert "row 3, column indicator" in str(failure.value)
+    with translation.override("en"):
+        with pytest.raises(ImportFailed) as in_english:
+            import_rows(data)
+        assert str(in_english.value.errors[0]) == (
+            "row 3, column indicator: 'poverty_rte' is not in the indicator catalogue"
+        )
+    # Indonesian by default, frame and reason alike.
+    assert "baris 3, kolom indicator: 'poverty_rte' tidak ada di katalog indikator" in str(
+        failure.value
+    )
+    assert "8 masalah; tidak ada yang diimpor" in str(failure.value)
     assert not IndicatorValue.objects.exists()
 
 
@@ -136,3 +154,65 @@ def test_the_seed_figures_import_cleanly_and_idempotently():
     stunting = IndicatorValue.objects.filter(indicator__code="stunting_prevalence").chronological()
     assert [v.value for v in stunting] == [20, 11]
     assert all(v.year is None and "does not give its year" in v.note for v in stunting)
+
+
+def test_the_shipped_sample_file_is_what_the_demo_imports():
+    """`sinergi import src/sinergi/web/demo/data/seed_figures.csv` and the demo agree."""
+    assert read_rows(SEED_FIGURES) == seed_rows()
+    report = import_rows(read_rows(SEED_FIGURES), dry_run=True)
+    assert report.rows == 29 and not report.errors
+    import_rows(read_rows(SEED_FIGURES))
+    tpt = Target.objects.get(indicator__code="open_unemployment_rate")
+    assert (tpt.kind, tpt.baseline_year, tpt.plan_level) == ("change_pct", 2019, "aspiration")
+    # Sources are citations (title, outlet, place, date), never file names.
+    sources = set(IndicatorValue.objects.values_list("source", flat=True))
+    assert sources and not any(".txt" in s or "seed" in s.lower() for s in sources)
+    assert any(s.endswith("Pangkalan Balai, 22 April 2024") for s in sources)
+
+
+def test_a_file_that_is_not_xlsx_gets_a_plain_message():
+    with pytest.raises(ImportFailed) as failure:
+        read_rows("angka.xlsx", b"%PDF-1.4 not a workbook")
+    assert str(failure.value.errors[0]).startswith("Berkas ini bukan buku kerja Excel (.xlsx)")
+    assert "zip" not in str(failure.value)
+    with translation.override("en"), pytest.raises(ImportFailed, match="not an Excel workbook"):
+        read_rows("angka.xlsx", b"PK\x03\x04 broken")
+    with pytest.raises(ImportFailed, match="bukan CSV UTF-8"):
+        read_rows("angka.csv", "kind;nilai\n\xe9".encode("latin-1"))
+
+
+def test_the_xlsx_template_explains_itself_and_imports_when_filled():
+    book = load_workbook(io.BytesIO(template_xlsx()))
+    assert book.sheetnames == ["Data", "Petunjuk", "Indikator"]
+    data = book["Data"]
+    header = [c.value for c in data[1]]
+    assert header[:3] == [
+        "Jenis (kind)",
+        "Kode indikator (indicator)",
+        "Kode wilayah (region_code)",
+    ]
+    assert len(header) == len(COLUMN_NAMES)
+    assert data["A1"].comment is not None and "wajib" in data["A1"].comment.text
+    lists = {str(v.sqref).split(":")[0]: v.formula1 for v in data.data_validations.dataValidation}
+    assert set(lists) == {"A2", "B2", "F2", "J2", "L2"}  # kind, indicator, unit, status, plan
+    notes = "\n".join(str(c.value) for row in book["Petunjuk"].iter_rows() for c in row if c.value)
+    assert "Impor nilai dan target indikator" in notes and "wajib" in notes
+    assert "Kode wilayah (region_code)" in notes and "poverty_rate" in notes
+    codes = [r[0].value for r in book["Indikator"].iter_rows(min_row=2) if r[0].value]
+    assert "poverty_rate" in codes
+    # Filled in as a user would (the header left as it is), it imports.
+    data.append(["value", "poverty_rate", "16.07", 2023, 9.58, "persen", None, "BPS"])
+    data.append([None] * 3)  # a blank line in between, as spreadsheets keep
+    data.append(["target", "poverty_rate", "16.07", 2026, "<8", "percent", None, "RPJMD", None,
+                 None, None, "rpjmd", "RPJMD 2021-2026"])  # fmt: skip
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = import_rows(read_rows("isi.xlsx", buffer.getvalue()))
+    assert (report.created, report.errors) == (2, [])
+    assert Target.objects.get(indicator__code="poverty_rate").plan_document == "RPJMD 2021-2026"
+
+
+def test_the_csv_template_is_the_machine_header():
+    text = template_csv().decode("utf-8-sig")
+    assert text.strip() == ",".join(COLUMN_NAMES)
+    assert read_rows("t.csv", template_csv()) == []

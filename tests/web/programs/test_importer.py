@@ -167,16 +167,13 @@ def test_the_xlsx_template_round_trips(prima, banyuasin, users):
     sheet = book["data"]
     header = [c.value for c in sheet[1]]
     assert header[:5] == ["activity_code", "year", "quarter", "physical_pct", "spent"]
-    codes = {sheet.cell(row=r, column=1).value for r in range(2, sheet.max_row + 1)}
+    codes = {sheet.cell(row=r, column=1).value for r in range(3, sheet.max_row + 1)}
     assert prima.info.code in codes and len(codes) == 10
-    for r in range(2, sheet.max_row + 1):  # fill in the Bappeda activity only; leave the rest blank
+    for r in range(3, sheet.max_row + 1):  # fill in the Bappeda activity only; leave the rest
         if sheet.cell(row=r, column=1).value == "5.01.02.2.04.0001":
             sheet.cell(row=r, column=4, value=100)
             sheet.cell(row=r, column=5, value=118_000_000)
             sheet.cell(row=r, column=7, value=1)
-        else:
-            for c in range(1, 10):
-                sheet.cell(row=r, column=c).value = None
     buffer = io.BytesIO()
     book.save(buffer)
     report = importer.import_file(
@@ -185,4 +182,56 @@ def test_the_xlsx_template_round_trips(prima, banyuasin, users):
         region=banyuasin,
         user=users.bappeda,
     )
-    assert report.created == 1 and q4_count() == 1
+    # The label row and the rows left unfilled are skipped, not reported as errors.
+    assert report.created == 1 and report.rows == 1 and not report.errors and q4_count() == 1
+
+
+def test_the_template_speaks_indonesian_with_labels_validation_and_instructions(prima, banyuasin):
+    from django.utils import translation
+
+    with translation.override("id"):
+        content = importer.template_xlsx(
+            "realisation", importer.template_rows("realisation", banyuasin, 2019, 4)
+        )
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames[0] == "data" and "Petunjuk" in book.sheetnames
+    sheet = book["data"]
+    labels = [c.value for c in sheet[2]]
+    assert labels[3] == "Realisasi fisik s.d. saat ini (%) (0-100, mis. 45,5)"
+    assert labels[4].startswith("Realisasi keuangan s.d. saat ini (Rp)")
+    rules = {str(v.sqref).split(":")[0]: v for v in sheet.data_validations.dataValidation}
+    assert (rules["C3"].type, rules["C3"].formula1, rules["C3"].formula2) == ("whole", "1", "4")
+    assert (rules["D3"].type, rules["D3"].formula1, rules["D3"].formula2) == ("decimal", "0", "100")
+    assert rules["E3"].operator == "greaterThanOrEqual"
+    assert rules["F3"].type == "list" and rules["F3"].formula1.startswith("kode!")
+    assert rules["D3"].error.startswith("Realisasi fisik")
+    notes = "\n".join(str(c.value) for row in book["Petunjuk"].iter_rows() for c in row if c.value)
+    assert "Cara mengisi templat ini" in notes and "paling besar 5 MB" in notes
+    assert "Unggah" in notes and "Upload" not in notes  # an Indonesian sheet, not a docstring
+    csv_template = importer.template_csv("budget", [])
+    assert csv_template.decode("utf-8-sig").splitlines()[0].startswith("activity_code,year,source")
+
+
+def test_a_header_mismatch_stops_the_import_even_for_valid_rows_only(prima, banyuasin, users):
+    budget_file = "activity_code,year,source,amount\n2.07.04.2.03.0001,2019,csr,1\n"
+    with pytest.raises(importer.FileRefused) as caught:
+        importer.import_file(
+            "realisation", rows(budget_file), region=banyuasin, user=users.bappeda, valid_only=True
+        )
+    assert {e.column for e in caught.value.errors} == {"quarter", "physical_pct", "spent"}
+    assert q4_count() == 0
+
+
+def test_unreadable_and_oversized_files_are_refused_plainly(settings):
+    from django.utils import translation
+
+    with translation.override("id"), pytest.raises(importer.FileRefused) as caught:
+        importer.read_upload("laporan.xlsx", b"this is no workbook")
+    reason = caught.value.errors[0].reason
+    assert "Excel" in reason and "zip" not in reason
+    with pytest.raises(importer.FileRefused, match="xls"):
+        importer.read_upload("laporan.xls", b"x")
+    settings.SINERGI_IMPORT_MAX_BYTES = 1024 * 1024
+    with translation.override("id"), pytest.raises(importer.FileRefused) as caught:
+        importer.read_upload("r.csv", b"a" * (5 * 1024 * 1024 // 2))
+    assert caught.value.errors[0].reason == "Berkas berukuran 2,5 MB; batasnya 1 MB."

@@ -24,7 +24,10 @@ def test_demo_q3_shows_which_activities_are_late_and_why(prima, banyuasin):
         "2.07.03.2.01.0001",
         "3.26.02.2.01.0001",
         "1.05.02.2.02.0003",
+        "2.07.04.2.01.0002",  # the job fair is over at 980 of 1,000 vacancies
+        "2.19.03.2.03.0001",  # its Q3 realisation is a draft: not submitted, not counted
     }
+    assert late["2.19.03.2.03.0001"] == {WarningKind.NO_REPORT}
     assert late["2.07.03.2.01.0001"] == {
         WarningKind.DEADLINE,
         WarningKind.PHYSICAL_LAG,
@@ -35,7 +38,11 @@ def test_demo_q3_shows_which_activities_are_late_and_why(prima, banyuasin):
     assert report.as_of.isoformat() == "2019-10-17"  # the monev meeting of the seed
     job_fair = next(r for r in report.rows if r.activity == prima.job_fair)
     vacancies = next(o for o in job_fair.outputs if o.indicator.code == "job-fair-vacancies")
-    assert vacancies.achieved == D(980) and not job_fair.warnings
+    # A finished one-off job fair is not extrapolated (it used to read 1.307 vacancies).
+    assert vacancies.achieved == D(980) and vacancies.projection == D(980)
+    assert late["2.07.04.2.01.0002"] == {WarningKind.OUTPUT_TREND}
+    events = next(o for o in job_fair.outputs if o.indicator.code == "job-fair-events")
+    assert events.projection == D(1)
 
 
 def test_monev_data_uses_a_fixed_number_of_queries(prima, banyuasin, django_assert_max_num_queries):
@@ -44,7 +51,9 @@ def test_monev_data_uses_a_fixed_number_of_queries(prima, banyuasin, django_asse
     assert len(report.rows) == 10 and len(report.blocks) == 6
 
 
-def test_totals_weight_physical_progress_by_public_budget(prima, banyuasin):
+def test_totals_weight_physical_progress_by_public_budget(prima, banyuasin, users):
+    porprov = Realisation.objects.get(activity__code="2.19.03.2.03.0001", quarter=3)
+    services.transition(porprov, "submit", users.other_opd)  # the Q3 draft, now sent
     report = services.monev_data(banyuasin, 2019, 3, agency_id=prima.agencies["disparpora"].pk)
     t = report.totals
     assert t.public_budget == D(2_650_000_000)

@@ -48,7 +48,9 @@ def test_logged_in_overview_and_late_list_say_why(prima, users, django_assert_ma
         html = client.get(OVERVIEW, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Bimtek kewirausahaan" in html and "laporan.xlsx" in html
     late = client.get(OVERVIEW + "terlambat/").content.decode()
-    assert "43" in late and "2019-11-29" in late and "Petunjuk teknis dan alokasi paket" in late
+    assert (
+        "43" in late and "29 November 2019" in late and "Petunjuk teknis dan alokasi paket" in late
+    )
     assert "Penyebarluasan informasi pasar kerja" not in late  # on track
     outsider = client_for(users.outsider)
     assert outsider.get(OVERVIEW + "terlambat/").status_code == 403

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 
 from sinergi.web.programs import warnings as rules
 from sinergi.web.programs.choices import WarningKind
@@ -94,7 +95,8 @@ def test_deadline_message_counts_the_days_left():
     p = progress(end_date=dt.date(2019, 11, 29), physical=D(48), planned_physical=D(48))
     warning = rules.deadline(p, T)
     assert warning is not None and warning.facts["days"] == 43
-    assert "43" in warning.message and "2019-11-29" in warning.message
+    with translation.override("id"):
+        assert "43" in warning.message and "29 November 2019" in warning.message
 
 
 def test_unreported_quarter_warns_and_counts_as_no_progress_near_the_deadline():
@@ -125,12 +127,54 @@ def test_level_projection_is_the_least_squares_line_at_q4():
 
 @pytest.mark.parametrize(
     ("q3", "warns"),
-    [("10", False), ("10.0001", False), ("9.9999", True)],
-    ids=["projection-equals-target", "just-above", "just-below"],
+    [("10", False), ("9.625", False), ("9.6", True)],
+    ids=["projection-equals-target", "rounds-up-to-the-target", "rounds-below-the-target"],
 )
-def test_output_trend_boundary(q3, warns):  # type: ignore[no-untyped-def]
+def test_output_trend_boundary_in_whole_units(q3, warns):  # type: ignore[no-untyped-def]
+    # 29.625 in three quarters -> 39.5 for the year, a count: 40 (half-up), the target.
+    # 29.6 -> 39.47 -> 39: one short.
     p = progress(outputs=[series(40, {1: 10, 2: 10, 3: q3})])
     assert (WarningKind.OUTPUT_TREND in kinds(p)) is warns
+
+
+@pytest.mark.parametrize(
+    ("q3", "warns"),
+    [("-15", False), ("-14.9999", True)],
+    ids=["level-at-target", "level-just-short"],
+)
+def test_output_trend_boundary_of_a_level(q3, warns):  # type: ignore[no-untyped-def]
+    p = progress(outputs=[series(-15, {3: q3}, additive=False, higher=False)])
+    assert (WarningKind.OUTPUT_TREND in kinds(p)) is warns
+
+
+def test_counts_are_projected_in_whole_units():
+    # 85 people trained in three quarters: 113, not "113,3 orang"; 1 of 3 destinations: 1.
+    assert rules.project_output(series(200, {2: 40, 3: 45}), 3) == D(113)
+    assert rules.project_output(series(3, {3: 1}), 3) == D(1)
+
+
+def test_a_finished_or_reached_output_is_not_extrapolated():
+    fair = series(1000, {3: 980})
+    assert rules.project_output(fair, 3) == D(1307)  # what the old rule claimed
+    assert rules.project_output(fair, 3, finished=True) == D(980)
+    assert rules.project_output(fair, 3, runs_until=3) == D(980)  # ended on 30 September
+    # A one-off event that took place (1 of 1) stays 1; medals won beyond the target stay.
+    assert rules.project_output(series(1, {3: 1}), 3) == D(1)
+    assert rules.project_output(series(25, {3: 27}), 3) == D(27)
+    # The job fair, as the rules see the activity: finished on 30 September at 100 %.
+    p = progress(
+        end_date=dt.date(2019, 9, 30), physical=D(100), planned_physical=D(100), outputs=[fair]
+    )
+    warning = rules.output_trend(p, T)[0]
+    assert warning.facts["projection"] == D(980)
+
+
+def test_growth_stops_at_the_activity_end():
+    assert rules.last_quarter(dt.date(2019, 9, 30), 2019) == 3
+    assert rules.last_quarter(dt.date(2019, 10, 1), 2019) == 4
+    assert rules.last_quarter(dt.date(2020, 3, 1), 2019) == 4
+    # Ends in Q3 with half done: the rate runs until Q3 only.
+    assert rules.project_output(series(40, {1: 10, 2: 10}), 2, runs_until=3) == D(30)
 
 
 def test_output_trend_lower_is_better_and_tolerance():

@@ -8,8 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
+    """What a user does. The OPD role both reports its agency's programme realisations
+    (monev) and verifies the data sets its agency owns, so its label names both."""
+
     BAPPEDA_ADMIN = "bappeda_admin", _("Bappeda administrator")
-    OPD_OPERATOR = "opd_operator", _("OPD operator")
+    OPD_OPERATOR = "opd_operator", _("OPD operator and verifier")
     KECAMATAN_OPERATOR = "kecamatan_operator", _("Kecamatan operator")
     EXECUTIVE_VIEWER = "executive_viewer", _("Executive viewer")
 

@@ -167,6 +167,14 @@ class Policy:
             return self.datasets(type(obj)._default_manager.filter(pk=obj.pk)).exists()
         if label in {"indicators.indicatorvalue", "indicators.target"}:
             return self.role != Role.EXECUTIVE_VIEWER and self.in_scope(obj.region_id)  # type: ignore[attr-defined]
+        if label == "programs.realisation":
+            # Its trail holds draft figures: the activity's own agency and Bappeda only.
+            activity = obj.activity  # type: ignore[attr-defined]
+            if not self.in_scope(activity.region_id):
+                return False
+            return self.role == Role.BAPPEDA_ADMIN or (
+                self.role == Role.OPD_OPERATOR and self.agency_id == activity.agency_id
+            )
         if label == "auth.user":
             same = type(obj)._default_manager.filter(pk=obj.pk)
             return obj.pk == self.user.pk or self.users(same).exists()

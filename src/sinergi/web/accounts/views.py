@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from axes import helpers as axes_helpers
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from sinergi.web.accounts import services
 from sinergi.web.accounts.forms import UserCreateForm
@@ -70,17 +70,43 @@ def users(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """Disable or enable a user. Disabling asks first: a GET (or a POST without
+    ``active``) shows a confirmation page; only a POST with ``active`` acts."""
     policy = Policy.for_user(request.user)
-    user = get_object_or_404(policy.users(User.objects.all()), pk=pk)
+    user = get_object_or_404(
+        policy.users(User.objects.select_related("profile__region", "profile__agency")), pk=pk
+    )
+    wanted = request.POST.get("active") if request.method == "POST" else None
+    if wanted not in ("0", "1"):
+        return render(request, "accounts/confirm_active.html", {"target": user})
     if user.pk == request.user.pk:
         messages.error(request, _("You cannot disable yourself."))
     else:
-        services.set_active(user, not user.is_active, actor=request.user)
+        services.set_active(user, wanted == "1", actor=request.user)
         messages.success(
             request,
             _("%(name)s is now %(state)s.")
             % {"name": user.username, "state": _("active") if user.is_active else _("disabled")},
         )
     return redirect("accounts-users")
+
+
+def locked_out(
+    request: HttpRequest,
+    response: HttpResponse | None = None,
+    credentials: dict[str, object] | None = None,
+) -> HttpResponse:
+    """The page django-axes shows when a username and address are locked out
+    (``AXES_LOCKOUT_CALLABLE``): what happened and when to try again."""
+    cool_off = axes_helpers.get_cool_off(request)
+    minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
+    return render(
+        request,
+        "registration/locked.html",
+        {
+            "failure_limit": axes_helpers.get_failure_limit(request, credentials),
+            "minutes": minutes,
+        },
+        status=429,
+    )

@@ -3,9 +3,13 @@ and may list extra (non-router) routes in that module's ``urlpatterns``."""
 
 from importlib import import_module
 
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.routers import DefaultRouter
+from rest_framework.views import APIView
 
 APP_APIS = [
     "sinergi.web.regions.api",
@@ -21,9 +25,31 @@ for name in APP_APIS:
     module.register(router)
     extra_urls += getattr(module, "urlpatterns", [])
 
+
+class NoSuchEndpoint(APIView):
+    """Any other path under /api/v1/ (e.g. ``values/0.5/``) answers a JSON 404, as the schema
+    says, not Django's HTML page. Paths without the trailing slash still get redirected."""
+
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    def initial(self, request: Request, *args: object, **kwargs: object) -> None:
+        super().initial(request, *args, **kwargs)
+        raise NotFound()
+
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's init script as its own file (?script), so the
+    # page needs no inline script under the CSP.
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="api/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
     *extra_urls,
     path("", include(router.urls)),
+    re_path(r"^.*/$", NoSuchEndpoint.as_view(), name="api-not-found"),
 ]

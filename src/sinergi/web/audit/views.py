@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from sinergi.web.accounts.policy import Policy
+from sinergi.web.audit import presentation
 from sinergi.web.audit.models import AuditEntry
 
 
@@ -40,7 +41,9 @@ def object_history(request: HttpRequest, app_label: str, model: str, pk: str) ->
         "audit/history.html",
         {
             "object": obj,
+            "title": presentation.title(obj),
             "verbose_name": model_class._meta.verbose_name,
             "page": page,
+            "views": presentation.describe(obj, list(page)),
         },
     )

@@ -15,10 +15,21 @@ import django_filters
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import (
+    MethodNotAllowed,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
@@ -26,7 +37,11 @@ from rest_framework.views import APIView
 
 from sinergi.web.accounts.permissions import HasRole
 from sinergi.web.accounts.policy import Policy
+from sinergi.web.api.exceptions import REQUIRED, Conflict
+from sinergi.web.api.filters import FilterSet
+from sinergi.web.api.serializers import ModelSerializer, StrictCharField
 from sinergi.web.collection import services, workflow
+from sinergi.web.collection.choices import SubmissionStatus, Timeliness
 from sinergi.web.collection.models import (
     DataElement,
     DataSet,
@@ -38,13 +53,10 @@ from sinergi.web.collection.models import (
 from sinergi.web.indicators.services import ConflictError
 from sinergi.web.regions.models import Region
 
-
-def _conflict(detail: str, **extra: Any) -> Response:
-    """409: someone saved first; the body says which version is current."""
-    return Response({"detail": detail, **extra}, status=status.HTTP_409_CONFLICT)
+WORKFLOW_ACTIONS = sorted(workflow.NAMES)
 
 
-class ElementSerializer(serializers.ModelSerializer[DataElement]):
+class ElementSerializer(ModelSerializer[DataElement]):
     indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
     categories = serializers.SerializerMethodField()
 
@@ -69,9 +81,9 @@ class ElementSerializer(serializers.ModelSerializer[DataElement]):
         return [code for code, _label in obj.categories]
 
 
-class RuleSerializer(serializers.ModelSerializer[ValidationRule]):
+class RuleSerializer(ModelSerializer[ValidationRule]):
     left = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    right = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    right = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = ValidationRule
@@ -89,13 +101,13 @@ class RuleSerializer(serializers.ModelSerializer[ValidationRule]):
         ]
 
 
-class PeriodSerializer(serializers.ModelSerializer[Period]):
+class PeriodSerializer(ModelSerializer[Period]):
     class Meta:
         model = Period
         fields = ["code", "opens_on", "closes_on"]
 
 
-class DataSetSerializer(serializers.ModelSerializer[DataSet]):
+class DataSetSerializer(ModelSerializer[DataSet]):
     owner = serializers.SlugRelatedField(slug_field="code", read_only=True)
     elements = ElementSerializer(many=True, read_only=True)
     rules = RuleSerializer(many=True, read_only=True)
@@ -138,15 +150,32 @@ class DataSetViewSet(viewsets.ReadOnlyModelViewSet[DataSet]):
         )
 
 
-class ValueSerializer(serializers.Serializer[Any]):
-    element = serializers.CharField(max_length=60)
-    category = serializers.CharField(max_length=12, allow_blank=True, default="")
+class DataValueSerializer(serializers.Serializer[Any]):
+    """One cell of a form: element, category (blank when not disaggregated) and value."""
+
+    element = StrictCharField(max_length=60)
+    category = StrictCharField(max_length=12, allow_blank=True, default="")
     value = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True)
 
 
-class SubmissionSerializer(serializers.ModelSerializer[Submission]):
-    dataset = serializers.CharField(source="period.dataset.code", read_only=True)
-    period = serializers.CharField(source="period.code", read_only=True)
+class DataValueOutSerializer(serializers.Serializer[Any]):
+    element = StrictCharField()
+    category = StrictCharField()
+    value = StrictCharField(help_text='The value as a decimal string, e.g. "12.5".')
+
+
+class IssueSerializer(serializers.Serializer[Any]):
+    key = StrictCharField()
+    kind = StrictCharField()
+    severity = StrictCharField()
+    message = StrictCharField()
+    element = StrictCharField(help_text="The cell to highlight (blank: the whole form).")
+    category = StrictCharField()
+
+
+class SubmissionSerializer(ModelSerializer[Submission]):
+    dataset = StrictCharField(source="period.dataset.code", read_only=True)
+    period = StrictCharField(source="period.code", read_only=True)
     values = serializers.SerializerMethodField()
 
     class Meta:
@@ -167,6 +196,7 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
             "updated_at",
         ]
 
+    @extend_schema_field(DataValueOutSerializer(many=True))
     def get_values(self, obj: Submission) -> list[dict[str, Any]]:
         return [
             {
@@ -185,6 +215,7 @@ class SubmissionDetailSerializer(SubmissionSerializer):
     class Meta(SubmissionSerializer.Meta):
         fields = [*SubmissionSerializer.Meta.fields, "issues", "transitions"]
 
+    @extend_schema_field(IssueSerializer(many=True))
     def get_issues(self, obj: Submission) -> list[dict[str, str]]:
         return [
             {
@@ -198,35 +229,36 @@ class SubmissionDetailSerializer(SubmissionSerializer):
             for i in services.issues_for(obj)
         ]
 
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(WORKFLOW_ACTIONS)))
     def get_transitions(self, obj: Submission) -> list[str]:
         return [t.name for t in workflow.available(obj, self.context["request"].user)]
 
 
 class SubmissionCreateSerializer(serializers.Serializer[Any]):
-    dataset = serializers.CharField()
-    period = serializers.CharField()
-    region = serializers.CharField()
-    values = ValueSerializer(many=True, required=False, default=list)
+    dataset = StrictCharField()
+    period = StrictCharField()
+    region = StrictCharField()
+    values = DataValueSerializer(many=True, required=False, default=list)
     rule_comments = serializers.DictField(
-        child=serializers.CharField(allow_blank=True), required=False, default=dict
+        child=StrictCharField(allow_blank=True), required=False, default=dict
     )
 
 
 class SubmissionUpdateSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(min_value=1)
-    values = ValueSerializer(many=True, required=False, default=list)
+    values = DataValueSerializer(many=True, required=False, default=list)
     rule_comments = serializers.DictField(
-        child=serializers.CharField(allow_blank=True), required=False, default=dict
+        child=StrictCharField(allow_blank=True), required=False, default=dict
     )
 
 
 class TransitionSerializer(serializers.Serializer[Any]):
-    action = serializers.ChoiceField(choices=sorted(workflow.NAMES))
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    action = serializers.ChoiceField(choices=WORKFLOW_ACTIONS)
+    comment = StrictCharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(min_value=1)
 
 
-class SubmissionFilter(django_filters.FilterSet):
+class SubmissionFilter(FilterSet):
     dataset = django_filters.CharFilter(field_name="period__dataset__code")
     period = django_filters.CharFilter(field_name="period__code")
     region = django_filters.CharFilter(field_name="region_id")
@@ -293,17 +325,17 @@ class SubmissionViewSet(
             .first()
         )
         if dataset is None:
-            raise NotFound("unknown data set")
+            raise ValidationError({"dataset": [_("Unknown data set.")]})
         period = Period.objects.filter(dataset=dataset, code=data.validated_data["period"]).first()
         if period is None:
-            raise ValidationError({"period": "the data set has no such period"})
+            raise ValidationError({"period": [_("The data set has no such period.")]})
         region = Region.objects.filter(code=data.validated_data["region"]).first()
         if region is None or not policy.can_enter_data(region.code):
-            raise PermissionDenied("you may not enter data for this region")
+            raise PermissionDenied(_("You may not enter data for this region."))
         existing = Submission.objects.filter(period=period, region=region).first()
         if existing is not None:
-            return _conflict(
-                "this region already has a submission for the period; PATCH it",
+            raise Conflict(
+                _("This region already has a submission for the period; PATCH it."),
                 id=existing.pk,
                 version=existing.version,
             )
@@ -320,7 +352,7 @@ class SubmissionViewSet(
         except workflow.WorkflowError as exc:
             _raise(exc)
         except ValueError as exc:
-            raise ValidationError({"values": str(exc)}) from None
+            raise ValidationError({"values": [str(exc)]}) from None
         return self._detail(sub, status.HTTP_201_CREATED)
 
     @extend_schema(request=SubmissionUpdateSerializer, responses=SubmissionDetailSerializer)
@@ -338,16 +370,16 @@ class SubmissionViewSet(
                 rule_comments=data.validated_data["rule_comments"],
             )
         except ConflictError as exc:
-            return _conflict(str(exc), version=exc.current_version)
+            raise Conflict.stale(exc) from None
         except workflow.WorkflowError as exc:
             _raise(exc)
         except ValueError as exc:
-            raise ValidationError({"values": str(exc)}) from None
+            raise ValidationError({"values": [str(exc)]}) from None
         return self._detail(result.submission)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not kwargs.get("partial"):
-            return Response({"detail": "use PATCH"}, status=status.HTTP_405_METHOD_NOT_ALLOWED)
+            raise MethodNotAllowed(request.method or "PUT")
         return super().update(request, *args, **kwargs)
 
     @extend_schema(request=TransitionSerializer, responses=SubmissionDetailSerializer)
@@ -366,30 +398,84 @@ class SubmissionViewSet(
                 expected_version=data.validated_data["version"],
             )
         except ConflictError as exc:
-            return _conflict(str(exc), version=exc.current_version)
+            raise Conflict.stale(exc) from None
         except workflow.WorkflowError as exc:
             _raise(exc)
         return self._detail(sub)
+
+
+class RegionReportSerializer(serializers.Serializer[Any]):
+    region = StrictCharField()
+    name = StrictCharField()
+    status = serializers.ChoiceField(
+        SubmissionStatus.choices, allow_null=True, help_text="null: nothing entered yet"
+    )
+    first_submitted_at = serializers.DateTimeField(allow_null=True)
+    timeliness = serializers.ChoiceField(Timeliness.choices)
+
+
+class PeriodCompletenessSerializer(serializers.Serializer[Any]):
+    """One period: each reporting region in your scope and whether it reported on time."""
+
+    dataset = StrictCharField()
+    period = StrictCharField()
+    opens_on = serializers.DateField()
+    closes_on = serializers.DateField()
+    expected = serializers.IntegerField()
+    reported = serializers.IntegerField()
+    completeness_pct = serializers.FloatField(allow_null=True)
+    timeliness_pct = serializers.FloatField(allow_null=True)
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="timeliness -> regions"
+    )
+    regions = RegionReportSerializer(many=True)
+
+
+class PeriodCountsSerializer(serializers.Serializer[Any]):
+    period = StrictCharField()
+    expected = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    late = serializers.IntegerField()
+    in_progress = serializers.IntegerField()
+    missing = serializers.IntegerField()
+
+
+class CompletenessSeriesSerializer(serializers.Serializer[Any]):
+    """Every period of the data set, oldest first, with its counts."""
+
+    dataset = StrictCharField()
+    periods = PeriodCountsSerializer(many=True)
 
 
 class CompletenessView(APIView):
     """Which reporting regions (in your scope) reported a period, on time or late."""
 
     permission_classes = [HasRole]
+    schema_error_statuses = {"404"}
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("dataset", str, required=True, description="Data set code"),
+            OpenApiParameter(
+                "dataset",
+                {"type": "string", "minLength": 1},
+                required=True,
+                description="Data set code",
+            ),
             OpenApiParameter(
                 "period", str, description="Period code, e.g. 2026-Q3 (default: every period)"
             ),
-        ]
+        ],
+        responses=PolymorphicProxySerializer(
+            component_name="Completeness",
+            serializers=[PeriodCompletenessSerializer, CompletenessSeriesSerializer],
+            resource_type_field_name=None,
+        ),
     )
     def get(self, request: Request) -> Response:
         policy = Policy.for_user(request.user)
         code = request.query_params.get("dataset")
         if not code:
-            raise ValidationError({"dataset": "this parameter is required"})
+            raise ValidationError({"dataset": [REQUIRED]})
         dataset = get_object_or_404(policy.datasets(DataSet.objects.all()), code=code)
         if not policy.can_view_completeness(dataset):
             raise NotFound
@@ -400,7 +486,7 @@ class CompletenessView(APIView):
             )
         period = Period.objects.filter(dataset=dataset, code=period_code).first()
         if period is None:
-            raise NotFound(f"no period {period_code!r}")
+            raise NotFound(_("No period %(code)s.") % {"code": period_code})
         period.dataset = dataset
         return Response(services.completeness(period, policy).as_dict())
 

@@ -172,7 +172,7 @@ def _dataset(region: Region, agency: Agency) -> DataSet:
             "description": (
                 "Data layanan dasar per kecamatan: balita diukur dan stunting (posyandu), pencari "
                 "kerja terdaftar dan penerima KUR aktif. Pendataan berbasis kecamatan sesuai "
-                "arahan Bupati pada monev Banyuasin Prima (seed 001)."
+                "arahan Bupati pada monev Banyuasin Prima (17 Oktober 2019)."
             ),
             "period_type": PeriodType.QUARTERLY,
             "region": region,

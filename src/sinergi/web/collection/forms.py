@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.web.collection.models import DataElement
-from sinergi.web.collection.validation import Cell, Issue, parse_number
+from sinergi.web.collection.validation import Cell, Issue, figure_text, parse_number
 
 
 def cell_name(code: str, category: str) -> str:
@@ -44,6 +44,22 @@ class GridCell:
     @property
     def shown_issues(self) -> list[Issue]:
         return [i for i in self.issues if i.kind != "missing"]
+
+    @property
+    def display(self) -> str:
+        """The stored figure as people read it (``2.567``), for read-only pages."""
+        return _shown(self.text)
+
+    @property
+    def previous_display(self) -> str:
+        return _shown(self.previous_text)
+
+
+def _shown(text: str) -> str:
+    try:
+        return figure_text(Decimal(text)) if text else "–"
+    except ArithmeticError:
+        return text
 
 
 @dataclass
@@ -140,7 +156,7 @@ class EntryGrid:
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("File (CSV or XLSX)"),
-        help_text=_("One row per region; the columns of the template."),
+        help_text=_("One row per region, with the columns of the template; at most 5 MB."),
     )
     valid_only = forms.BooleanField(
         label=_("Import the valid rows and skip the bad ones"), required=False

@@ -256,6 +256,11 @@ class Period(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def label(self) -> str:
+        """The period as people write it, e.g. ``Triwulan III 2026``."""
+        return periods.label(self.code, self.dataset.period_type)
+
     def clean(self) -> None:
         try:
             periods.parse(self.code, self.dataset.period_type)
@@ -340,6 +345,32 @@ class Submission(models.Model):
                 "region": self.region_id,
             },
         )
+
+    def history_title(self) -> str:
+        """The submission in words for its history page."""
+        return _("Entry of %(level)s %(region)s, %(period)s") % {
+            "level": self.region.get_level_display(),
+            "region": self.region.name,
+            "period": self.period.label,
+        }
+
+    def history_labels(self) -> dict[str, str]:
+        """Labels of the audit snapshot's value and comment keys (see ``services._state``)."""
+        dataset = self.period.dataset
+        labels: dict[str, str] = {}
+        for element in dataset.elements.all():
+            for category, name in element.categories:
+                key = f"value:{element.code}" + (f":{category}" if category else "")
+                labels[key] = element.label + (f" ({name})" if category else "")
+        for rule in dataset.rules.select_related("left"):
+            text = _("Explanation: %(rule)s") % {"rule": rule.message or rule.left.label}
+            labels[f"rule_comments:outlier:{rule.pk}"] = text
+            labels[f"rule_comments:rule:{rule.pk}:"] = text
+            for category, name in rule.left.categories:
+                labels[f"rule_comments:rule:{rule.pk}:{category}"] = text + (
+                    f" ({name})" if category else ""
+                )
+        return labels
 
     @property
     def is_editable(self) -> bool:

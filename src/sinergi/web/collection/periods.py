@@ -34,6 +34,26 @@ def parse(code: str, period_type: str) -> tuple[int, int]:
     return year, index
 
 
+def label(code: str, period_type: str) -> str:
+    """The period as people write it: ``Triwulan III 2026``, ``Juli 2026`` or ``2026``.
+
+    A code that does not parse is shown as it is.
+    """
+    from django.utils import formats
+
+    from sinergi.web.core.formatting import quarter_label
+
+    try:
+        year, index = parse(code, period_type)
+    except ValueError:
+        return code
+    if period_type == PeriodType.QUARTERLY:
+        return quarter_label(year, index)
+    if period_type == PeriodType.MONTHLY:
+        return str(formats.date_format(dt.date(year, index, 1), "F Y"))
+    return str(year)
+
+
 def make(year: int, index: int, period_type: str) -> str:
     if period_type == PeriodType.QUARTERLY:
         return f"{year}-Q{index}"

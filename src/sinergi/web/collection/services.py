@@ -36,11 +36,13 @@ from sinergi.web.collection.models import (
     DataSet,
     DataValue,
     Period,
+    Ratio,
     Submission,
     ValidationRule,
 )
-from sinergi.web.collection.validation import Cell, Issue, check, element_total
+from sinergi.web.collection.validation import Cell, Issue, check, element_total, ratio_value
 from sinergi.web.collection.workflow import WorkflowError
+from sinergi.web.core.formatting import long_date
 from sinergi.web.indicators.choices import ValueStatus
 from sinergi.web.indicators.services import ConflictError, record_value
 from sinergi.web.regions.models import Region, ancestor_codes
@@ -102,7 +104,18 @@ def issues_for(
     ``loaded`` is the data set's :func:`definition` when the caller has it."""
     elements, rules = loaded or definition(submission.period.dataset)
     current = values_of(submission) if values is None else values
-    return check(elements, rules, current, previous_totals(submission, elements))
+    return check(
+        elements,
+        rules,
+        current,
+        previous_totals(submission, elements),
+        ratios(submission.period.dataset),
+    )
+
+
+def ratios(dataset: DataSet) -> list[Ratio]:
+    """The data set's derived ratios with their indicator and both elements loaded."""
+    return list(dataset.ratios.select_related("indicator", "numerator", "denominator"))  # type: ignore[attr-defined]
 
 
 def _state(submission: Submission, values: Mapping[Cell, Decimal]) -> dict[str, Any]:
@@ -119,18 +132,8 @@ def ratio_values(
     dataset: DataSet, values: Mapping[Cell, Decimal]
 ) -> list[tuple[Any, Decimal | None]]:
     """The data set's derived ratios (e.g. stunting prevalence) of entered values."""
-    elements = {e.code: e for e in dataset.elements.all()}
-    result = []
-    for ratio in dataset.ratios.select_related("indicator", "numerator", "denominator"):  # type: ignore[attr-defined]
-        num = element_total(elements[ratio.numerator.code], values)
-        den = element_total(elements[ratio.denominator.code], values)
-        value = (
-            (ratio.factor * num / den).quantize(Decimal("0.01"))
-            if num is not None and den
-            else None
-        )
-        result.append((ratio, value))
-    return result
+    totals = {e.code: element_total(e, values) for e in dataset.elements.all()}
+    return [(ratio, ratio_value(ratio, totals)) for ratio in ratios(dataset)]
 
 
 # --- writing -------------------------------------------------------------------
@@ -150,7 +153,7 @@ def start_submission(period: Period, region: Region, user: User) -> Submission:
         raise WorkflowError(
             [
                 _("Period %(period)s opens on %(date)s.")
-                % {"period": period.code, "date": period.opens_on}
+                % {"period": period.label, "date": long_date(period.opens_on)}
             ]
         )
     submission, created = Submission.objects.get_or_create(
@@ -211,7 +214,8 @@ def save_values(
         element = by_code.get(code)
         if element is None or category not in dict(element.categories):
             raise ValueError(
-                f"{code}:{category} is not a cell of data set {sub.period.dataset.code}"
+                _("%(cell)s is not a cell of data set %(dataset)s.")
+                % {"cell": f"{code}:{category}", "dataset": sub.period.dataset.code}
             )
     stored = {(v.element.code, v.category): v for v in sub.values.select_related("element")}  # type: ignore[attr-defined]
     old = {cell: v.value for cell, v in stored.items()}
@@ -309,11 +313,10 @@ def publish(submission: Submission, user: User, *, aggregate: bool = True) -> in
             **common,  # type: ignore[arg-type]
         )
         changed += did
-    for ratio in dataset.ratios.select_related("indicator", "numerator", "denominator"):  # type: ignore[attr-defined]
-        num, den = totals.get(ratio.numerator.code), totals.get(ratio.denominator.code)
-        if num is None or not den:
+    for ratio in ratios(dataset):
+        value = ratio_value(ratio, totals)
+        if value is None:
             continue
-        value = (ratio.factor * num / den).quantize(Decimal("0.01"))
         _obj, did = record_value(
             indicator=ratio.indicator,
             region=submission.region,

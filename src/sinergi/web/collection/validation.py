@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from sinergi.web.collection.choices import Operator, RuleKind, Severity, ValueType
-from sinergi.web.collection.models import DataElement, ValidationRule
+from sinergi.web.collection.models import DataElement, Ratio, ValidationRule
+from sinergi.web.core.formatting import number, percent
 
 Cell = tuple[str, str]  # (element code, category code; "" for an element that is not split)
 Values = Mapping[Cell, Decimal]
@@ -43,7 +43,7 @@ class Issue:
     """
 
     key: str
-    kind: str  # missing | type | range | rule | outlier
+    kind: str  # missing | type | range | rule | outlier | derived
     severity: str  # hard | soft
     message: str
     element: str = ""
@@ -81,12 +81,28 @@ def parse_number(text: str, value_type: str) -> Decimal | None:
     if number != number.quantize(Decimal("0.000001")):
         raise ValueError(_("%(text)s has more than 6 decimals") % {"text": text.strip()})
     if value_type == ValueType.INTEGER and number != number.to_integral_value():
-        raise ValueError(_("%(value)s is not a whole number") % {"value": _num(number)})
+        raise ValueError(_("“%(text)s” is not a whole number") % {"text": text.strip()})
     return number
 
 
-def _num(value: Decimal) -> str:
-    return str(floatformat(value, "-6g"))
+def figure_text(value: Decimal) -> str:
+    """A figure as people write it (``1.250``, ``12,5``): its own decimals, at most 6."""
+    exponent = value.normalize().as_tuple().exponent
+    decimals = max(0, -exponent) if isinstance(exponent, int) else 0
+    return number(value, min(decimals, 6))
+
+
+# A derived figure in this unit lies between 0 and 100.
+PERCENT_UNITS = frozenset({"%", "percent", "persen"})
+
+
+def ratio_value(ratio: Ratio, totals: Mapping[str, Decimal | None]) -> Decimal | None:
+    """``factor * numerator / denominator`` of element totals (2 decimals), ``None`` when
+    either is missing or the denominator is zero. The one place a derived ratio is computed."""
+    num, den = totals.get(ratio.numerator.code), totals.get(ratio.denominator.code)
+    if num is None or not den:
+        return None
+    return (ratio.factor * num / den).quantize(Decimal("0.01"))
 
 
 def element_total(element: DataElement, values: Values) -> Decimal | None:
@@ -102,8 +118,10 @@ def check(
     rules: Sequence[ValidationRule],
     values: Values,
     previous_totals: Mapping[str, Decimal] | None = None,
+    ratios: Sequence[Ratio] = (),
 ) -> list[Issue]:
-    """Every issue of ``values``; ``previous_totals`` are the previous period's approved totals."""
+    """Every issue of ``values``; ``previous_totals`` are the previous period's approved totals,
+    ``ratios`` the data set's derived figures (a percentage outside 0–100 is an error)."""
     issues: list[Issue] = []
     by_code = {e.code: e for e in elements}
     for element in elements:
@@ -131,7 +149,7 @@ def check(
                         "type",
                         Severity.HARD,
                         _("%(cell)s: %(value)s is not a whole number")
-                        % {"cell": where, "value": _num(value)},
+                        % {"cell": where, "value": figure_text(value)},
                         element.code,
                         category,
                     )
@@ -143,7 +161,11 @@ def check(
                         "range",
                         Severity.HARD,
                         _("%(cell)s: %(value)s is below the minimum %(min)s")
-                        % {"cell": where, "value": _num(value), "min": _num(element.min_value)},
+                        % {
+                            "cell": where,
+                            "value": figure_text(value),
+                            "min": figure_text(element.min_value),
+                        },
                         element.code,
                         category,
                     )
@@ -155,7 +177,11 @@ def check(
                         "range",
                         Severity.HARD,
                         _("%(cell)s: %(value)s is above the maximum %(max)s")
-                        % {"cell": where, "value": _num(value), "max": _num(element.max_value)},
+                        % {
+                            "cell": where,
+                            "value": figure_text(value),
+                            "max": figure_text(element.max_value),
+                        },
                         element.code,
                         category,
                     )
@@ -170,7 +196,40 @@ def check(
             issue = _outlier(rule, left, values, previous_totals)
             if issue is not None:
                 issues.append(issue)
+    if ratios:
+        totals = {e.code: element_total(e, values) for e in elements}
+        issues.extend(_derived(ratio, totals) for ratio in ratios if _out_of_range(ratio, totals))
     return issues
+
+
+def _out_of_range(ratio: Ratio, totals: Mapping[str, Decimal | None]) -> bool:
+    value = ratio_value(ratio, totals)
+    return (
+        value is not None
+        and ratio.indicator.unit.strip().lower() in PERCENT_UNITS
+        and not Decimal(0) <= value <= Decimal(100)
+    )
+
+
+def _derived(ratio: Ratio, totals: Mapping[str, Decimal | None]) -> Issue:
+    value = ratio_value(ratio, totals)
+    assert value is not None
+    return Issue(
+        f"derived:{ratio.pk}",
+        "derived",
+        Severity.HARD,
+        _(
+            "%(name)s comes out at %(value)s, outside 0–100%%: check %(numerator)s "
+            "and %(denominator)s"
+        )
+        % {
+            "name": ratio.indicator.name,
+            "value": percent(value, ratio.indicator.decimals),
+            "numerator": ratio.numerator.label,
+            "denominator": ratio.denominator.label,
+        },
+        ratio.numerator.code,
+    )
 
 
 def _comparison(
@@ -197,11 +256,11 @@ def _comparison(
         if compare(lhs, rhs):
             continue
         where = f" ({labels[category]})" if category else ""
-        detail = f"{_num(lhs)} {rule.get_operator_display()} {_num(rhs)}"
+        detail = f"{figure_text(lhs)} {rule.get_operator_display()} {figure_text(rhs)}"
         text = rule.message or _("%(left)s must be %(op)s %(right)s") % {
             "left": left.label,
             "op": rule.get_operator_display(),
-            "right": right.label if right else _num(rule.right_constant),
+            "right": right.label if right else figure_text(rule.right_constant),
         }
         issues.append(
             Issue(
@@ -238,10 +297,10 @@ def _outlier(
         _("%(rule)s: %(before)s → %(now)s (%(change)s%%, more than ±%(limit)s%%)")
         % {
             "rule": text,
-            "before": _num(before),
-            "now": _num(now),
+            "before": figure_text(before),
+            "now": figure_text(now),
             "change": f"{change:+.0f}",
-            "limit": _num(rule.threshold_pct),
+            "limit": figure_text(rule.threshold_pct),
         },
         left.code,
     )

@@ -19,13 +19,15 @@ from django.views.decorators.http import require_POST
 
 from sinergi.web.accounts.models import Role
 from sinergi.web.accounts.policy import Policy
+from sinergi.web.audit import presentation
 from sinergi.web.audit.services import history
 from sinergi.web.collection import importer, services, workflow
+from sinergi.web.collection import periods as period_codes
 from sinergi.web.collection.choices import SubmissionStatus, Timeliness
 from sinergi.web.collection.forms import EntryGrid, ImportForm
 from sinergi.web.collection.models import DataSet, Period, Submission
+from sinergi.web.collection.policy import CollectionPolicy
 from sinergi.web.collection.validation import blocking
-from sinergi.web.indicators.importer import read_rows
 from sinergi.web.indicators.services import ConflictError
 from sinergi.web.regions.models import Region
 
@@ -148,7 +150,7 @@ def completeness(request: HttpRequest, code: str, period: str) -> HttpResponse:
     report = services.completeness(per, policy)
     series = services.completeness_series(dataset, policy)
     chart = {
-        "labels": [s["period"] for s in series],
+        "labels": [period_codes.label(s["period"], dataset.period_type) for s in series],
         "series": {t.value: [s[t.value] for s in series] for t in Timeliness},
         "names": {t.value: str(t.label) for t in Timeliness},
         "current": report.counts,
@@ -183,7 +185,18 @@ def entry(request: HttpRequest, code: str, period: str, region: str) -> HttpResp
     if sub is not None and not (policy.can_read_submission(sub) or can_enter):
         raise Http404
     if sub is None and not can_enter:
-        raise Http404(_("This region has not started this period."))
+        # Not a missing page: the region simply has not reported yet. Say so.
+        return render(
+            request,
+            "collection/not_started.html",
+            {
+                "dataset": dataset,
+                "period": per,
+                "region": reg,
+                "late": timezone.localdate() > per.closes_on,
+                "can_view_completeness": policy.can_view_completeness(dataset),
+            },
+        )
     elements, _rules = services.definition(dataset)
     if request.method == "POST":
         return _save(request, policy, per, reg, sub, elements)
@@ -216,7 +229,12 @@ def _render_entry(
     editable = policy.can_enter_data(region.code) and (sub is None or sub.is_editable)
     if editable and not period.is_open(timezone.localdate()):
         editable = False
-    trail = list(history(sub)[:30]) if sub is not None else []
+    trail = presentation.describe(sub, list(history(sub)[:30])) if sub is not None else []
+    cell_names = {
+        (r.element.code, c.category): r.element.label + (f" ({c.label})" if c.category else "")
+        for r in grid.rows
+        for c in r.cells
+    }
     return render(
         request,
         "collection/entry.html",
@@ -229,10 +247,17 @@ def _render_entry(
             "editable": editable,
             "previous": previous,
             "ratios": services.ratio_values(period.dataset, entered),
+            "derived_bad": {i.key.partition(":")[2] for i in issues if i.kind == "derived"},
             "hard": [i for i in issues if i.is_hard and i.kind != "missing"],
             "missing": [i for i in issues if i.kind == "missing"],
+            "show_missing": sub is not None,
+            "missing_names": [
+                cell_names.get((i.element, i.category), i.message)
+                for i in issues
+                if i.kind == "missing"
+            ],
             "soft": [(i, grid.comments.get(i.key, "")) for i in issues if not i.is_hard],
-            "transitions": workflow.available(sub, request.user) if sub else [],
+            "transitions": (CollectionPolicy(policy).review_steps(sub) if sub is not None else []),
             "trail": trail,
             "conflict": conflict,
             "version": version if version is not None else (sub.version if sub else ""),
@@ -317,9 +342,25 @@ def _save(
         messages.success(request, _("Draft saved (version %(v)s).") % {"v": sub.version})
     else:
         messages.info(request, _("Nothing changed."))
-    if hard:
+    # The same counts as the page lists: problems one by one, empty cells on one line.
+    problems = sum(1 for i in hard if i.kind != "missing")
+    empty = len(hard) - problems
+    if problems and empty:
         messages.warning(
-            request, _("%(n)s problem(s) must be fixed before you can submit.") % {"n": len(hard)}
+            request,
+            _(
+                "%(n)s problem(s) must be fixed and %(m)s empty cell(s) filled before you "
+                "can submit."
+            )
+            % {"n": problems, "m": empty},
+        )
+    elif problems:
+        messages.warning(
+            request, _("%(n)s problem(s) must be fixed before you can submit.") % {"n": problems}
+        )
+    elif empty:
+        messages.info(
+            request, _("%(m)s empty cell(s) must be filled before you can submit.") % {"m": empty}
         )
     return redirect(request.path)
 
@@ -365,13 +406,28 @@ def act(request: HttpRequest, code: str, period: str, region: str) -> HttpRespon
 
 
 @login_required
-@require_POST
 def discard(request: HttpRequest, code: str, period: str, region: str) -> HttpResponse:
+    """Discard a never-submitted draft: GET asks for confirmation (no script needed), POST
+    discards."""
     policy = Policy.for_user(request.user)
     dataset = _dataset(policy, code)
     per = _period(dataset, period)
     reg = _region(policy, dataset, region)
     sub = get_object_or_404(Submission, period=per, region=reg)
+    if request.method != "POST":
+        if not policy.can_edit_submission(sub) or sub.first_submitted_at is not None:
+            raise Http404
+        return render(
+            request,
+            "collection/discard.html",
+            {
+                "dataset": dataset,
+                "period": per,
+                "region": reg,
+                "submission": sub,
+                "filled": sub.values.count(),  # type: ignore[attr-defined]
+            },
+        )
     raw_version = request.POST.get("version", "")
     try:
         services.delete_draft(
@@ -402,13 +458,17 @@ def import_file(request: HttpRequest, code: str, period: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            rows = read_rows(upload.name, upload.read())
-        except Exception as exc:  # a corrupt workbook or a non-UTF-8 CSV
-            form.add_error("file", _("The file cannot be read: %(error)s") % {"error": exc})
+            table = importer.read(upload.name, upload.read())
+        except importer.UnreadableFile as exc:
+            form.add_error("file", str(exc))
         else:
             try:
                 report = importer.import_rows(
-                    per, request.user, rows, valid_only=form.cleaned_data["valid_only"]
+                    per,
+                    request.user,
+                    table.rows,
+                    valid_only=form.cleaned_data["valid_only"],
+                    first_line=table.first_line,
                 )
             except ConflictError:
                 form.add_error(
@@ -431,6 +491,7 @@ def import_file(request: HttpRequest, code: str, period: str) -> HttpResponse:
                         "bad": report.bad_rows,
                     },
                 )
+    labels = importer.column_labels(services.definition(dataset)[0])
     return render(
         request,
         "collection/import.html",
@@ -439,6 +500,7 @@ def import_file(request: HttpRequest, code: str, period: str) -> HttpResponse:
             "period": per,
             "form": form,
             "report": report,
+            "error_rows": [(e, labels.get(e.column, "")) for e in report.errors] if report else [],
         },
         status=400 if report and not report.written else 200,
     )
@@ -454,7 +516,7 @@ def download(request: HttpRequest, code: str, period: str, kind: str, fmt: str) 
     header, rows = importer.table(per, request.user, for_entry=(kind == "template"))
     name = f"{dataset.code}_{per.code}_{'template' if kind == 'template' else 'export'}"
     if fmt == "xlsx":
-        body = importer.to_xlsx(header, rows, per.code)
+        body = importer.to_xlsx(header, rows, per.label, period=per, for_entry=(kind == "template"))
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         body = importer.to_csv(header, rows)

@@ -29,6 +29,7 @@ from sinergi.web.audit import services as audit
 from sinergi.web.audit.models import Action
 from sinergi.web.collection.choices import SubmissionStatus as S
 from sinergi.web.collection.models import Submission
+from sinergi.web.core.formatting import long_date
 from sinergi.web.indicators.services import ConflictError
 
 User = AbstractBaseUser | AnonymousUser
@@ -125,8 +126,8 @@ class Submit(TransitionAction):
                 [
                     _("Period %(period)s opens on %(date)s.")
                     % {
-                        "period": self.submission.period.code,
-                        "date": self.submission.period.opens_on,
+                        "period": self.submission.period.label,
+                        "date": long_date(self.submission.period.opens_on),
                     }
                 ]
             )

@@ -92,3 +92,17 @@ def _is_id() -> bool:
 def quarter_label(year: int, quarter: int) -> str:
     """``Triwulan IV 2026`` (Indonesian) or ``Quarter IV 2026`` (English)."""
     return _("Quarter %(roman)s %(year)s") % {"roman": ROMAN_QUARTERS[int(quarter)], "year": year}
+
+
+def period_label(year: int | None, quarter: int | None = None, month: int | None = None) -> str:
+    """A value's period as people write it: ``2023``, ``Triwulan III 2019``, ``Juli 2024``.
+
+    No year gives the en dash (the caller says "year not stated" where it matters).
+    """
+    if year is None:
+        return "–"
+    if quarter:
+        return quarter_label(year, quarter)
+    if month:
+        return str(formats.date_format(dt.date(year, month, 1), "F Y"))
+    return str(year)

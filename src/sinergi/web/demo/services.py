@@ -1,15 +1,14 @@
 """Load the Banyuasin demo into the configured database (idempotent).
 
 What is real: the Kemendagri hierarchy (from the idn-area-data package) and
-every figure of the seed articles (``data/seed_figures.csv``, a copy of
-``shared/data/seed_figures.csv``) with its article as the citation. Anything
+every figure of the seed articles (``data/seed_figures.csv``, one row per
+figure) with its article as the citation. Anything
 illustrative or synthetic that later steps add is labelled as such where it
 is stored and where it is shown.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ from django.core.management import call_command
 from django.utils.module_loading import import_string
 
 from sinergi.web.indicators import importer, services
-from sinergi.web.indicators.choices import PlanLevel
 from sinergi.web.regions.services import load_hierarchy
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -27,43 +25,6 @@ SEED_FIGURES = DATA / "seed_figures.csv"
 DEMO_REGION = "16.07"
 # Every demo login shares this documented password (a local demo, not production).
 DEMO_PASSWORD = os.environ.get("SINERGI_DEMO_PASSWORD", "Prima-Banyuasin-2026")
-
-# The seed articles, cited by title, outlet date and file.
-SEED_SOURCES = {
-    "000_7409e4fdadb58a26.txt": (
-        "Sinergikan Program Pemkab Banyuasin Dengan Pemerintahan Pusat Untuk Dukung Target "
-        "Nasional (Rakor RKP 2025, Palembang, 31 Juli 2025)"
-    ),
-    "001_0cd5460b614fe378.txt": (
-        "Wujudkan Banyuasin Prima, Kepala OPD Diharapkan Selalu Berinovasi "
-        "(monev triwulan III Banyuasin Prima, 17 Oktober 2019)"
-    ),
-    "002_1625b9ee7aaa4cda.txt": (
-        "Rapat Paripurna Istimewa HUT Kabupaten Banyuasin ke-22 (pidato Pj. Bupati, 22 April 2024)"
-    ),
-}
-SEED_AS_OF = {"000_7409e4fdadb58a26.txt": "2025-07-31"}
-
-# What plan each seed target belongs to. The articles state them as aims of
-# officials, not as clauses of a regency plan, except the national 8 % growth.
-SEED_TARGET_PLANS = {
-    ("economic_growth", "00"): (PlanLevel.NATIONAL_RPJMN, "RPJMN 2025-2029 (Asta Cita)", ""),
-    ("stunting_prevalence", "16.07"): (
-        PlanLevel.ASPIRATION,
-        "Sekda Banyuasin, Rakor RKP 2025 (31 Juli 2025)",
-        "",
-    ),
-    ("open_unemployment_rate", "16.07"): (
-        PlanLevel.ASPIRATION,
-        "Kadisnakertrans Banyuasin, monev Banyuasin Prima (17 Oktober 2019)",
-        "2019",
-    ),
-    ("job_fair_count", "16.07"): (
-        PlanLevel.ASPIRATION,
-        "Kadisnakertrans Banyuasin, monev Banyuasin Prima (17 Oktober 2019)",
-        "",
-    ),
-}
 
 Progress = Callable[[str], None]
 
@@ -84,25 +45,13 @@ DEMO_STEPS: list[tuple[str, str]] = [
 
 
 def seed_rows() -> list[dict[str, str]]:
-    """The seed figures in the importer's layout, cited and assigned to plan levels."""
-    rows = []
-    with SEED_FIGURES.open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            source_file = row["source"]
-            row["source"] = f"{SEED_SOURCES.get(source_file, source_file)} [{source_file}]"
-            if row["kind"] == "value" and not row["period"] and row["note"].startswith("latest"):
-                row["as_of"] = SEED_AS_OF.get(source_file, "")
-            if row["kind"] == "target":
-                level, document, baseline = SEED_TARGET_PLANS[
-                    (row["indicator"], row["region_code"])
-                ]
-                row["plan_level"], row["plan_document"], row["baseline_year"] = (
-                    level,
-                    document,
-                    baseline,
-                )
-            rows.append(row)
-    return rows
+    """The seed figures, exactly as ``sinergi import data/seed_figures.csv`` reads them.
+
+    The file carries everything the importer needs (citation, plan level and
+    document, baseline year, "as of" date), so the demo and a user's import
+    of the same file store the same rows.
+    """
+    return importer.read_rows(SEED_FIGURES)
 
 
 def load_demo(progress: Progress | None = None, region_source: Path | None = None) -> DemoReport:

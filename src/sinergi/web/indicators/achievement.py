@@ -35,7 +35,14 @@ Status
 * with only a point projection (two values) or none (one value): ``on_track``
   if the point (or the current value) meets the target, else ``at_risk``,
   and ``low_confidence`` is set;
-* no value, or a change target whose baseline is missing: ``no_data``.
+* no value: ``no_data``;
+* a value, but a change target whose baseline value is missing:
+  ``no_baseline`` (the value is shown; the target cannot be judged).
+
+Achievement and band grade the distance to the target; the status is the
+verdict. A band is never a verdict of its own: 90 % achievement is "high"
+whether or not the target is met, so pages show the band beside the status
+without a colour that could contradict it.
 """
 
 from __future__ import annotations
@@ -150,7 +157,7 @@ def project(points: Sequence[Point], year: int, level: float = 0.80) -> Projecti
 
     >>> p = project([Point(2021, 1.0), Point(2022, 2.0), Point(2023, 3.1)], 2025)
     >>> round(p.value, 2), p.has_interval
-    (5.1, True)
+    (5.18, True)
     """
     history = sorted(points, key=lambda p: p.year)[-MAX_HISTORY:]
     n = len(history)
@@ -201,6 +208,8 @@ def evaluate(
     comparator: str = Comparator.AUTO,
     kind: str = TargetKind.LEVEL,
     baseline: float | None = None,
+    baseline_year: int | None = None,
+    current: Point | None = None,
     bands: Sequence[tuple[float, str]] = DEFAULT_BANDS,
     level: float = 0.80,
 ) -> Evaluation:
@@ -209,6 +218,15 @@ def evaluate(
     ``history`` holds the dated annual values up to the evaluation year;
     ``latest_undated`` a value reported without a year, used only when there
     is no dated one (the seed's "stunting fell from 20 to 11").
+    ``baseline_year`` only words the reason when a change target's baseline
+    value is missing. ``current`` is a value more recent than the last annual
+    one (a quarter's rate, say): it is the value judged, as the page shows it,
+    while the trend is fitted on the annual history alone.
+
+    >>> ev = evaluate(history=[Point(2024, 3.29)], latest_undated=None, target_value=-50,
+    ...               target_year=2022, polarity="lower", kind="change_pct", baseline=None)
+    >>> str(ev.status), ev.value, ev.target
+    ('no_baseline', 3.29, None)
     """
     resolved = resolve_target(target_value, kind, baseline)
     ordered = sorted(history, key=lambda p: p.year)
@@ -217,6 +235,8 @@ def evaluate(
         value_year: int | None = ordered[-1].year
     else:
         value, value_year = latest_undated, None
+    if current is not None and (value_year is None or current.year >= value_year):
+        value, value_year = current.value, current.year
 
     def result(status: str, reason: str, **extra: object) -> Evaluation:
         fields: dict[str, object] = {
@@ -237,7 +257,13 @@ def evaluate(
     if value is None:
         return result(Status.NO_DATA, _("no value"))
     if resolved is None:
-        return result(Status.NO_DATA, _("no value for the baseline year"))
+        if baseline_year is not None:
+            reason = _("cannot be judged: no value for the baseline year %(year)s") % {
+                "year": baseline_year
+            }
+        else:
+            reason = _("cannot be judged: no value for the baseline year")
+        return result(Status.NO_BASELINE, reason)
     pct = achievement(value, resolved, polarity) if resolved != 0 else None
     common = {
         "achievement": pct,

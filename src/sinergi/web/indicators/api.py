@@ -13,8 +13,9 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -23,12 +24,15 @@ from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
 from sinergi.web.accounts.policy import Policy
+from sinergi.web.api.exceptions import REQUIRED, SEND_VERSION, Conflict
+from sinergi.web.api.filters import FilterSet, IntegerFilter
+from sinergi.web.api.serializers import ModelSerializer, StrictBooleanField, StrictCharField
 from sinergi.web.indicators import services
 from sinergi.web.indicators.models import Indicator, IndicatorValue, Target, ValueRevision
 from sinergi.web.regions.models import Region, ancestor_codes
 
 
-class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
+class IndicatorSerializer(ModelSerializer[Indicator]):
     class Meta:
         model = Indicator
         fields = [
@@ -48,14 +52,12 @@ class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
         ]
 
 
-class ValueSerializer(serializers.ModelSerializer[IndicatorValue]):
+class ValueSerializer(ModelSerializer[IndicatorValue]):
     indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
-    period = serializers.CharField(allow_blank=True, max_length=10)
+    period = StrictCharField(allow_blank=True, max_length=10)
     version = serializers.IntegerField(required=False, min_value=1)
-    reason = serializers.CharField(
-        write_only=True, required=False, allow_blank=True, max_length=300
-    )
+    reason = StrictCharField(write_only=True, required=False, allow_blank=True, max_length=300)
 
     class Meta:
         model = IndicatorValue
@@ -94,18 +96,18 @@ class ValueSerializer(serializers.ModelSerializer[IndicatorValue]):
 
     def validate_se(self, value: float | None) -> float | None:
         if value is not None and value < 0:
-            raise serializers.ValidationError("a standard error cannot be negative")
+            raise serializers.ValidationError(_("A standard error cannot be negative."))
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "period" in attrs and not attrs["period"] and not attrs.get("note"):
             raise serializers.ValidationError(
-                {"note": ["a value without a period needs a note saying why"]}
+                {"note": [_("A value without a period needs a note saying why.")]}
             )
         return attrs
 
 
-class RevisionSerializer(serializers.ModelSerializer[ValueRevision]):
+class RevisionSerializer(ModelSerializer[ValueRevision]):
     replaced_by = serializers.StringRelatedField()
     recorded_by = serializers.StringRelatedField()
 
@@ -126,7 +128,7 @@ class RevisionSerializer(serializers.ModelSerializer[ValueRevision]):
         ]
 
 
-class TargetSerializer(serializers.ModelSerializer[Target]):
+class TargetSerializer(ModelSerializer[Target]):
     indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
     version = serializers.IntegerField(required=False, min_value=1)
@@ -155,19 +157,19 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("kind") == "change_pct" and not attrs.get("baseline_year"):
             raise serializers.ValidationError(
-                {"baseline_year": ["a percent-change target needs a baseline year"]}
+                {"baseline_year": [_("A percent-change target needs a baseline year.")]}
             )
         if "value" in attrs and attrs["value"] == 0 and attrs.get("kind", "level") == "level":
             raise serializers.ValidationError(
-                {"value": ["a target of 0 has no defined achievement"]}
+                {"value": [_("A target of 0 has no defined achievement.")]}
             )
         return attrs
 
 
-class ValueFilter(django_filters.FilterSet):
+class ValueFilter(FilterSet):
     indicator = django_filters.CharFilter(field_name="indicator__code")
     region = django_filters.CharFilter(field_name="region_id")
-    year = django_filters.NumberFilter()
+    year = IntegerFilter()
     period = django_filters.CharFilter()
 
     class Meta:
@@ -175,13 +177,13 @@ class ValueFilter(django_filters.FilterSet):
         fields = ["indicator", "region", "year", "period", "status", "quality_flag"]
 
 
-class TargetFilter(django_filters.FilterSet):
+class TargetFilter(FilterSet):
     indicator = django_filters.CharFilter(field_name="indicator__code")
     region = django_filters.CharFilter(
         method="filter_region",
         help_text="Targets that apply to this region: its own and those above it.",
     )
-    year = django_filters.NumberFilter()
+    year = IntegerFilter()
 
     class Meta:
         model = Target
@@ -198,7 +200,9 @@ class _PolicyWriteMixin:
 
     def _check_region(self, region: Region) -> None:
         if not Policy.for_user(self.request.user).can_write_indicator_data(region.code):
-            raise PermissionDenied(f"you may not write data of region {region.code}")
+            raise PermissionDenied(
+                _("You may not write data of region %(code)s.") % {"code": region.code}
+            )
 
 
 class IndicatorViewSet(viewsets.ReadOnlyModelViewSet[Indicator]):
@@ -244,15 +248,19 @@ class ValueViewSet(_PolicyWriteMixin, viewsets.ModelViewSet[IndicatorValue]):
             instance.period,
         ):
             raise ValidationError(
-                {"region": ["indicator, region and period of a value cannot change"]}
+                {"region": [_("The indicator, region and period of a value cannot change.")]}
             )
         self._check_region(region)
+        if not period and data.pop("note", instance.note) != instance.note:
+            raise ValidationError(
+                {"note": [_("The note identifies a value without a period; it cannot change.")]}
+            )
         version = data.pop("version", None)
         if version is None:
-            raise ValidationError({"version": ["send the version you edited (optimistic locking)"]})
+            raise ValidationError({"version": [SEND_VERSION]})
         reason = data.pop("reason", "")
         try:
-            obj, _ = services.record_value(
+            obj, _changed = services.record_value(
                 indicator=indicator,
                 region=region,
                 period=period,
@@ -264,11 +272,11 @@ class ValueViewSet(_PolicyWriteMixin, viewsets.ModelViewSet[IndicatorValue]):
                 **data,
             )
         except services.ConflictError as exc:
-            raise Conflict(str(exc)) from None
+            raise Conflict.stale(exc) from None
         serializer.instance = obj
 
     @extend_schema(responses=RevisionSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None, filter_backends=[])
     def revisions(self, request: Request, pk: str | None = None) -> Response:
         """Earlier versions of this value, newest first."""
         value = self.get_object()
@@ -290,7 +298,8 @@ class TargetViewSet(_PolicyWriteMixin, viewsets.ModelViewSet[Target]):
         data = dict(serializer.validated_data)
         self._check_region(data["region"])
         data.pop("version", None)
-        obj, _ = services.set_target(user=self.request.user, **data)
+        data.setdefault("year", None)  # a plan may give no year
+        obj, _changed = services.set_target(user=self.request.user, **data)
         serializer.instance = obj
 
     def perform_update(self, serializer: TargetSerializer) -> None:  # type: ignore[override]
@@ -300,7 +309,7 @@ class TargetViewSet(_PolicyWriteMixin, viewsets.ModelViewSet[Target]):
         self._check_region(data.get("region", instance.region))
         version = data.pop("version", None)
         if version is None:
-            raise ValidationError({"version": ["send the version you edited (optimistic locking)"]})
+            raise ValidationError({"version": [SEND_VERSION]})
         keys = {
             k: data.pop(k, getattr(instance, k))
             for k in ["indicator", "region", "plan_level", "year"]
@@ -312,10 +321,14 @@ class TargetViewSet(_PolicyWriteMixin, viewsets.ModelViewSet[Target]):
             instance.year,
         ):
             raise ValidationError(
-                {"year": ["indicator, region, plan level and year of a target cannot change"]}
+                {
+                    "year": [
+                        _("The indicator, region, plan level and year of a target cannot change.")
+                    ]
+                }
             )
         try:
-            obj, _ = services.set_target(
+            obj, _changed = services.set_target(
                 user=self.request.user,
                 expected_version=version,
                 value=data.pop("value", instance.value),
@@ -323,50 +336,54 @@ class TargetViewSet(_PolicyWriteMixin, viewsets.ModelViewSet[Target]):
                 **data,
             )
         except services.ConflictError as exc:
-            raise Conflict(str(exc)) from None
+            raise Conflict.stale(exc) from None
         serializer.instance = obj
 
 
-class Conflict(serializers.ValidationError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
 class AchievementSerializer(serializers.Serializer[dict[str, Any]]):
-    indicator = serializers.CharField()
-    name = serializers.CharField()
-    unit = serializers.CharField()
+    indicator = StrictCharField()
+    name = StrictCharField()
+    unit = StrictCharField()
     value = serializers.FloatField(allow_null=True)
-    value_period = serializers.CharField(allow_null=True)
+    value_period = StrictCharField(allow_null=True)
     value_year = serializers.IntegerField(allow_null=True)
     se = serializers.FloatField(allow_null=True)
-    quality_flag = serializers.CharField(allow_null=True)
-    grade = serializers.CharField(allow_null=True)
+    quality_flag = StrictCharField(allow_null=True)
+    grade = StrictCharField(allow_null=True)
     target = serializers.FloatField(allow_null=True)
     target_year = serializers.IntegerField(allow_null=True)
-    target_region = serializers.CharField(allow_null=True)
-    plan_level = serializers.CharField(allow_null=True)
-    plan_document = serializers.CharField(allow_null=True)
+    target_region = StrictCharField(allow_null=True)
+    plan_level = StrictCharField(allow_null=True)
+    plan_document = StrictCharField(allow_null=True)
     achievement = serializers.FloatField(allow_null=True)
-    band = serializers.CharField(allow_null=True)
+    band = StrictCharField(allow_null=True)
     gap = serializers.FloatField(allow_null=True)
-    meets = serializers.BooleanField(allow_null=True)
+    meets = StrictBooleanField(allow_null=True)
     projection = serializers.FloatField(allow_null=True)
     projection_low = serializers.FloatField(allow_null=True)
     projection_high = serializers.FloatField(allow_null=True)
-    status = serializers.CharField()
-    low_confidence = serializers.BooleanField()
-    reason = serializers.CharField()
+    status = StrictCharField()
+    low_confidence = StrictBooleanField()
+    reason = StrictCharField()
 
 
 class AchievementView(APIView):
     """Each headline indicator of a region: value, target, achievement, band and status."""
 
+    schema_error_statuses = {"404"}
+
     @extend_schema(
         parameters=[
-            OpenApiParameter("region", str, required=True, description="Region code, e.g. 16.07"),
             OpenApiParameter(
-                "year", int, description="Evaluate as of this year (default: this year)"
+                "region",
+                {"type": "string", "minLength": 1},
+                required=True,
+                description="Region code, e.g. 16.07",
+            ),
+            OpenApiParameter(
+                "year",
+                {"type": "integer", "minimum": 1900, "maximum": 2100},
+                description="Evaluate as of this year (default: this year)",
             ),
         ],
         responses=AchievementSerializer(many=True),
@@ -374,13 +391,13 @@ class AchievementView(APIView):
     def get(self, request: Request) -> Response:
         code = request.query_params.get("region")
         if not code:
-            raise ValidationError({"region": ["this parameter is required"]})
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise NotFound(f"unknown region {code!r}")
+            raise ValidationError({"region": [REQUIRED]})
         year = request.query_params.get("year")
         if year is not None and not (year.isdigit() and 1900 <= int(year) <= 2100):
-            raise ValidationError({"year": [f"{year!r} is not a year between 1900 and 2100"]})
+            raise ValidationError({"year": [_("Enter a year from 1900 to 2100.")]})
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            raise NotFound(_("Unknown region %(code)s.") % {"code": code})
         rows = services.achievement_rows(
             region,
             int(year) if year else None,

@@ -68,5 +68,6 @@ class Status(models.TextChoices):
     AT_RISK = "at_risk", _("At risk")
     OFF_TRACK = "off_track", _("Off track")
     NOT_ACHIEVED = "not_achieved", _("Not achieved")
+    NO_BASELINE = "no_baseline", _("Cannot be judged")
     NO_TARGET = "no_target", _("No target")
     NO_DATA = "no_data", _("No data")

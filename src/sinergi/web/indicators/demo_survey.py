@@ -20,9 +20,11 @@ from sinergi.web.indicators.estimates import store_estimates
 
 YEAR = 2023
 SEED = 20230316
+# Stored as the source of every synthetic estimate; the English text is in the
+# en message catalogue (pages translate the stored source).
 SOURCE = (
-    "SINTETIS/SYNTHETIC: survei mirip Susenas yang dibangkitkan sinergi.stats.synthetic "
-    f"(seed {SEED}), dikalibrasi ke angka Kabupaten Banyuasin {YEAR}; bukan data BPS"
+    "SINTETIS/SYNTHETIC: survei mirip Susenas yang dibangkitkan Sinergi untuk demo, "
+    f"dikalibrasi ke angka Kabupaten Banyuasin {YEAR}; bukan data BPS"
 )
 MEASURE_MAP = {
     "fgt0": "poverty_rate",
@@ -45,14 +47,17 @@ def load(progress: Callable[[str], None] | None = None) -> str:
     import pyarrow.parquet as pq
 
     from sinergi.stats import Design, Measure, estimate
-    from sinergi.stats.synthetic import write_banyuasin_survey
+    from sinergi.stats.synthetic import synthetic_mark, write_banyuasin_survey
 
     path = survey_path()
-    if path.exists():
-        survey = pq.read_table(path)
-    else:
+    if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        survey = write_banyuasin_survey(path, year=YEAR, seed=SEED)
+        write_banyuasin_survey(path, year=YEAR, seed=SEED)
+    # Always estimate from the file, so the first run and every rerun read the
+    # same input (and the mark the file carries).
+    survey = pq.read_table(path)
+    if synthetic_mark(survey) is None:
+        raise RuntimeError(f"{path} is not marked synthetic; delete it to regenerate it")
     measures = [
         Measure("fgt0", "pcexp", poverty_line="poverty_line"),
         Measure("fgt1", "pcexp", poverty_line="poverty_line"),

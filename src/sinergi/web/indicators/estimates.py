@@ -5,6 +5,14 @@ BPS publishes P0 in percent and P1/P2 multiplied by 100, so each indicator
 says how to scale. Standard error, confidence interval, RSE, sample size and
 the BPS publication flag travel with the value; pages show them and mark
 flagged estimates.
+
+Synthetic microdata cannot become real figures on the way: ``sinergi
+estimate`` ends every row with ``synthetic`` (true when the input's Parquet
+metadata says ``sinergi.synthetic=true``), and :func:`store_estimates` stores a
+row marked true as synthetic, with a source that says so, whatever source the
+caller gives. Rows without the mark are refused unless the caller decides:
+``synthetic=True`` (label them all synthetic) or ``real=True`` (they come from
+real survey data, e.g. estimates made with another tool).
 """
 
 from __future__ import annotations
@@ -13,12 +21,14 @@ import csv
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from sinergi.web.core.formatting import rounded
 from sinergi.web.indicators import services
 from sinergi.web.indicators.choices import QualityFlag, ValueStatus
 from sinergi.web.indicators.models import Indicator
@@ -42,6 +52,13 @@ SCALE = {
     "gini_ratio": 1.0,
 }
 ESTIMATE_COLUMNS = {"measure", "estimate", "se", "ci_low", "ci_high", "rse", "n", "flag"}
+SYNTHETIC_COLUMN = "synthetic"  # written by `sinergi estimate` (sinergi.stats.cli)
+SYNTHETIC_PREFIX = "SINTETIS/SYNTHETIC"
+# Values are stored with six decimals (IndicatorValue.value); the standard
+# error, interval and RSE are kept at the same precision. Rounding once here
+# makes a recomputation that differs only in the last float digits (a
+# different summation order) record nothing new, so reruns are idempotent.
+STORED_DECIMALS = 6
 
 
 class EstimateStoreError(Exception):
@@ -69,6 +86,27 @@ def _number(raw: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
+def _stored(number: float | None) -> float | None:
+    """``number`` at the stored precision (half-up, :data:`STORED_DECIMALS` places)."""
+    exact = rounded(number, STORED_DECIMALS)
+    return None if exact is None else float(exact)
+
+
+def synthetic_source(source: str) -> str:
+    """The source stored for synthetic values: it says synthetic whatever ``source`` says."""
+    if source.upper().startswith(SYNTHETIC_PREFIX):
+        return source
+    return f"{SYNTHETIC_PREFIX} (bukan data BPS / not BPS data): {source}"
+
+
+def _mark(raw: Any) -> bool | None:
+    """The ``synthetic`` cell as a bool; ``None`` when it is not true/false."""
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    return {"true": True, "false": False}.get(text)
+
+
 def store_estimates(
     rows: Iterable[Mapping[str, Any]],
     *,
@@ -77,6 +115,7 @@ def store_estimates(
     source: str,
     measure_map: Mapping[str, str] | None = None,
     synthetic: bool = False,
+    real: bool = False,
     status: str = ValueStatus.PRELIMINARY,
     note: str = "",
     user: AbstractBaseUser | None = None,
@@ -86,7 +125,15 @@ def store_estimates(
     Each row holds the domain column ``region_column`` (a Kemendagri code),
     ``measure`` and the estimate columns. Rows of measures not in the map are
     skipped (and reported); an unknown region or indicator stops everything.
+
+    A row whose ``synthetic`` column is true is stored synthetic with
+    :func:`synthetic_source`. Rows without that column need a decision:
+    ``synthetic=True`` stores every row as synthetic, ``real=True`` accepts
+    unmarked rows as real data; with neither, nothing is stored. ``real=True``
+    never relabels a row marked synthetic: that is an error too.
     """
+    if synthetic and real:
+        raise EstimateStoreError("the estimates cannot be both synthetic and real")
     mapping = dict(DEFAULT_MAP if measure_map is None else measure_map)
     services.parse_period(period)
     materialised = [dict(r) for r in rows]
@@ -108,6 +155,26 @@ def store_estimates(
             problems.append(
                 f"row {line}, column {region_column}: unknown region {row[region_column]!r}"
             )
+        if SYNTHETIC_COLUMN in row:
+            mark = _mark(row[SYNTHETIC_COLUMN])
+            if mark is None:
+                problems.append(
+                    f"row {line}, column {SYNTHETIC_COLUMN}: "
+                    f"{row[SYNTHETIC_COLUMN]!r} is not true or false"
+                )
+            elif mark and real:
+                problems.append(
+                    f"row {line}, column {SYNTHETIC_COLUMN}: the estimate comes from synthetic "
+                    "microdata and cannot be stored as real"
+                )
+    unmarked = [line for line, row in enumerate(materialised, 2) if SYNTHETIC_COLUMN not in row]
+    if unmarked and not (synthetic or real):
+        problems.append(
+            f"the estimates have no column {SYNTHETIC_COLUMN!r} (written by `sinergi estimate`), "
+            "so nothing says whether they come from real or synthetic microdata: "
+            "store them with synthetic=True (--synthetic) or, for real survey data, "
+            "real=True (--real)"
+        )
     if problems:
         raise EstimateStoreError("; ".join(problems))
     report = StoreReport()
@@ -128,26 +195,27 @@ def store_estimates(
                 name: str, scale: float = scale, row: Mapping[str, Any] = row
             ) -> float | None:
                 number = _number(row[name])
-                return None if number is None else number * scale
+                return None if number is None else _stored(number * scale)
 
             flag = str(row["flag"] or "")
+            is_synthetic = synthetic or bool(_mark(row.get(SYNTHETIC_COLUMN, False)))
             obj, changed = services.record_value(
                 indicator=indicator,
                 region=regions[str(row[region_column])],
                 period=period,
-                value=round(value * scale, 6),
+                value=rounded(value * scale, STORED_DECIMALS) or Decimal(0),
                 user=user,
                 reason="survey estimate",
                 se=scaled("se"),
                 ci_low=scaled("ci_low"),
                 ci_high=scaled("ci_high"),
-                rse=_number(row["rse"]),
+                rse=_stored(_number(row["rse"])),
                 sample_size=int(float(row["n"])) if row["n"] not in (None, "") else None,
                 quality_flag=flag if flag in QualityFlag.values else "",
                 status=status,
-                source=source[:300],
+                source=(synthetic_source(source) if is_synthetic else source)[:300],
                 note=note[:300],
-                is_synthetic=synthetic,
+                is_synthetic=is_synthetic,
             )
             if changed and obj.version == 1:
                 report.created += 1

@@ -142,6 +142,23 @@ class IndicatorValue(models.Model):
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.region_id} {self.period or '-'} = {self.value}"
 
+    def history_title(self) -> str:
+        """The value in words for its history page (see audit.presentation)."""
+        from sinergi.web.core.formatting import quarter_label
+
+        if self.year and self.quarter:
+            period = quarter_label(self.year, self.quarter)
+        elif self.year and self.month:
+            import datetime
+
+            from django.utils import formats
+
+            day = datetime.date(self.year, self.month, 1)
+            period = str(formats.date_format(day, "F Y"))
+        else:
+            period = self.period or str(self.note)
+        return f"{self.indicator.name}, {self.region.name}, {period}"
+
 
 class ValueRevision(models.Model):
     """An earlier version of a value, kept when the value is revised."""

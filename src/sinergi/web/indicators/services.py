@@ -19,10 +19,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from sinergi.web.audit import services as audit
 from sinergi.web.audit.models import Action
+from sinergi.web.core.formatting import rounded
 from sinergi.web.indicators import achievement as rules
 from sinergi.web.indicators.catalogue import CATALOGUE
 from sinergi.web.indicators.choices import (
@@ -197,6 +198,9 @@ def set_target(
 class TargetEvaluation:
     target: Target
     evaluation: rules.Evaluation
+    # The target's year lies before the year the page is judged as of: it is
+    # shown as an earlier year's target, never as the current one.
+    is_past: bool = False
 
 
 @dataclass
@@ -249,8 +253,21 @@ def evaluate_values(
     annual = [v for v in values if v.year is not None and v.quarter is None and v.month is None]
     history = [rules.Point(v.year, float(v.value)) for v in annual if v.year <= year]  # type: ignore[operator]
     undated = [v for v in values if v.year is None]
-    dated_upto = [v for v in values if v.year is not None and v.year <= year]
+    # A quarter's or month's count is not a year's, so only rates are judged on
+    # a sub-annual value; the value shown is always the value judged.
+    dated_upto = [
+        v
+        for v in values
+        if v.year is not None
+        and v.year <= year
+        and (not indicator.is_additive or (v.quarter is None and v.month is None))
+    ]
     latest = (dated_upto or undated or [None])[-1]
+    current = (
+        rules.Point(latest.year, float(latest.value))
+        if latest is not None and latest.year is not None and (latest.quarter or latest.month)
+        else None
+    )
     by_year = {v.year: float(v.value) for v in annual}
     closeness = {code: i for i, code in enumerate(ancestor_codes(region_code))}
     evaluations = []
@@ -266,10 +283,13 @@ def evaluate_values(
             baseline=by_year.get(target.baseline_year)
             if target.kind == TargetKind.CHANGE_PERCENT
             else None,
+            baseline_year=target.baseline_year,
+            current=current,
             bands=_bands(),
             level=getattr(settings, "SINERGI_PROJECTION_LEVEL", 0.80),
         )
-        evaluations.append(TargetEvaluation(target, evaluation))
+        is_past = target.year is not None and target.year < year
+        evaluations.append(TargetEvaluation(target, evaluation, is_past))
     return IndicatorStatus(
         indicator=indicator,
         values=list(values),
@@ -312,7 +332,7 @@ def region_statuses(
     targets: dict[int, list[Target]] = defaultdict(list)
     for target in Target.objects.filter(
         region_id__in=ancestor_codes(region.code), indicator_id__in=ids
-    ):
+    ).select_related("region"):
         targets[target.indicator_id].append(target)
     return [
         evaluate_values(ind, values[ind.pk], targets[ind.pk], region.code, year)
@@ -345,10 +365,13 @@ def status_row(item: IndicatorStatus) -> dict[str, Any]:
         "grade": item.grade or None,
         "target": ev.target if ev else None,
         "target_year": target.year if target else None,
+        "target_is_past": item.primary.is_past if item.primary else False,
         "target_region": target.region_id if target else None,
         "plan_level": target.plan_level if target else None,
         "plan_document": target.plan_document if target else None,
-        "achievement": round(ev.achievement, 2) if ev and ev.achievement is not None else None,
+        "achievement": float(rounded(ev.achievement, 2))  # type: ignore[arg-type]
+        if ev and ev.achievement is not None
+        else None,
         "band": ev.band if ev else None,
         "gap": ev.gap if ev else None,
         "meets": ev.meets if ev else None,
@@ -357,7 +380,9 @@ def status_row(item: IndicatorStatus) -> dict[str, Any]:
         "projection_high": ev.projection.high if ev and ev.projection else None,
         "status": item.status,
         "low_confidence": ev.low_confidence if ev else False,
-        "reason": ev.reason if ev else gettext("no target"),
+        "reason": ev.reason
+        if ev
+        else (gettext("no target") if latest is not None else gettext("no value")),
     }
 
 
@@ -368,3 +393,124 @@ def achievement_rows(
     return [
         status_row(item) for item in region_statuses(region, year, published_only=published_only)
     ]
+
+
+# --- stored text as a reader sees it -------------------------------------------
+
+# A file name the loader kept for provenance, e.g. "[002_1625b9ee7aaa4cda.txt]".
+_FILE_TOKEN = re.compile(
+    r"\s*\[[^\]\s]+\.(?:txt|csv|tsv|xlsx?|pdf|json|parquet|docx?|md)\]", re.IGNORECASE
+)
+
+
+# Sources Sinergi itself writes (data collection), stored in English.
+_SYSTEM_SOURCES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^Sinergi data collection: (?P<name>.+) \(illustrative demo figures\)$"),
+        gettext_noop("Sinergi data collection: %(name)s (illustrative demo figures)"),
+    ),
+    (
+        re.compile(r"^Sinergi data collection: (?P<name>.+)$"),
+        gettext_noop("Sinergi data collection: %(name)s"),
+    ),
+)
+
+
+def citation(source: str | None) -> str:
+    """A stored source as a reader cites it (title, outlet, date), without file names.
+
+    A source Sinergi wrote itself is given in the active language.
+
+    >>> citation("Rapat Paripurna (pidato Pj. Bupati, 22 April 2024) [002_1625b9ee7aaa4cda.txt]")
+    'Rapat Paripurna (pidato Pj. Bupati, 22 April 2024)'
+    """
+    text = _FILE_TOKEN.sub("", source or "").strip()
+    for pattern, msgid in _SYSTEM_SOURCES:
+        match = pattern.match(text)
+        if match:
+            return gettext(msgid) % match.groupdict()
+    return text
+
+
+@dataclass(frozen=True)
+class Footnotes:
+    """Distinct citations numbered in order of first use, and each row's number."""
+
+    sources: list[str]
+    refs: list[int | None]
+
+    @property
+    def shared(self) -> bool:
+        """Every row cites the same single source (say it once, under the table)."""
+        return len(self.sources) == 1 and all(r == 1 for r in self.refs)
+
+
+def footnotes(sources: Iterable[str | None]) -> Footnotes:
+    """Number the distinct citations of ``sources`` so each is written once.
+
+    >>> f = footnotes(["A [a.txt]", "B", "A", ""])
+    >>> f.sources, f.refs
+    (['A', 'B'], [1, 2, 1, None])
+    """
+    numbered: dict[str, int] = {}
+    refs: list[int | None] = []
+    for source in sources:
+        text = citation(source)
+        if not text:
+            refs.append(None)
+            continue
+        refs.append(numbered.setdefault(text, len(numbered) + 1))
+    return Footnotes(list(numbered), refs)
+
+
+# Notes and revision reasons Sinergi itself writes (data collection, demo
+# estimates), stored in English; shown in the reader's language. Anything
+# else is a person's note and is shown as typed.
+_SYSTEM_NOTES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^approved submission \((?P<region>[\d.]+)\)$"),
+        gettext_noop("from the approved report of %(region)s"),
+    ),
+    (
+        re.compile(r"^sum of (?P<n>\d+) of (?P<total>\d+) reporting regions \(approved\)$"),
+        gettext_noop("sum of %(n)s of %(total)s reporting regions (approved reports)"),
+    ),
+    (
+        re.compile(r"^synthetic survey estimate \(demo\)$"),
+        gettext_noop("synthetic survey estimate (demo)"),
+    ),
+    (
+        re.compile(r"^aggregated from approved submissions$"),
+        gettext_noop("added up from the approved reports of the regions below"),
+    ),
+    (re.compile(r"^approved submission\b.*$"), gettext_noop("approved report")),
+)
+
+
+def note_text(note: str | None, region_names: dict[str, str] | None = None) -> str:
+    """A value's note (or a revision's reason) in the active language.
+
+    Fixed notes the system writes are translated (a region code becomes its
+    name when ``region_names`` has it); a person's note is returned as typed.
+    """
+    text = (note or "").strip()
+    for pattern, msgid in _SYSTEM_NOTES:
+        match = pattern.match(text)
+        if match:
+            params = match.groupdict()
+            if "region" in params:
+                params["region"] = (region_names or {}).get(params["region"], params["region"])
+            return gettext(msgid) % params if params else gettext(msgid)
+    return text
+
+
+def note_regions(notes: Iterable[str | None]) -> dict[str, str]:
+    """Names of the regions that system notes in ``notes`` refer to by code (one query)."""
+    codes = set()
+    for note in notes:
+        match = _SYSTEM_NOTES[0][0].match((note or "").strip())
+        if match:
+            codes.add(match["region"])
+    if not codes:
+        return {}
+    return dict(Region.objects.filter(code__in=codes).values_list("code", "name"))

@@ -17,9 +17,17 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, parsers, serializers, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import mixins, parsers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import BasePermission
@@ -28,6 +36,8 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
+from sinergi.web.api.exceptions import REQUIRED, SEND_VERSION, Conflict
+from sinergi.web.api.serializers import ModelSerializer, StrictBooleanField, StrictCharField
 from sinergi.web.indicators.services import ConflictError
 from sinergi.web.programs import documents, services
 from sinergi.web.programs.choices import FundingSource
@@ -43,11 +53,6 @@ from sinergi.web.programs.models import (
 )
 from sinergi.web.programs.policy import MonevPolicy
 from sinergi.web.regions.models import Region
-
-
-class Conflict(serializers.ValidationError):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
 
 
 class RoleRequired(BasePermission):
@@ -69,15 +74,15 @@ def _domain_errors(exc: DjangoValidationError) -> ValidationError:
 # --- serializers ---------------------------------------------------------------------------------
 
 
-class NomenclatureSerializer(serializers.ModelSerializer[Nomenclature]):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class NomenclatureSerializer(ModelSerializer[Nomenclature]):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Nomenclature
         fields = ["code", "level", "name", "parent", "source"]
 
 
-class FlagshipSerializer(serializers.ModelSerializer[FlagshipProgramme]):
+class FlagshipSerializer(ModelSerializer[FlagshipProgramme]):
     class Meta:
         model = FlagshipProgramme
         fields = [
@@ -92,10 +97,9 @@ class FlagshipSerializer(serializers.ModelSerializer[FlagshipProgramme]):
             "is_illustrative",
             "version",
         ]
-        read_only_fields = ["version"]
 
 
-class BudgetSerializer(serializers.ModelSerializer[Budget]):
+class BudgetSerializer(ModelSerializer[Budget]):
     version = serializers.IntegerField(required=False)
 
     class Meta:
@@ -103,7 +107,7 @@ class BudgetSerializer(serializers.ModelSerializer[Budget]):
         fields = ["id", "activity", "source", "amount", "note", "version"]
 
 
-class ActivitySerializer(serializers.ModelSerializer[Activity]):
+class ActivitySerializer(ModelSerializer[Activity]):
     nomenclature = serializers.SlugRelatedField(
         slug_field="code", queryset=Nomenclature.objects.all()
     )
@@ -129,15 +133,22 @@ class ActivitySerializer(serializers.ModelSerializer[Activity]):
             "version",
         ]
 
+    @extend_schema_field(
+        serializers.DictField(
+            child=StrictCharField(), help_text="funding source -> amount (decimal string)"
+        )
+    )
     def get_budgets(self, obj: Activity) -> dict[str, str]:
         return {b.source: str(b.amount) for b in obj.budgets.all()}
 
 
-class PerformanceIndicatorSerializer(serializers.ModelSerializer[PerformanceIndicator]):
+class PerformanceIndicatorSerializer(ModelSerializer[PerformanceIndicator]):
     programme = serializers.SlugRelatedField(
         slug_field="code", queryset=Nomenclature.objects.all(), required=False, allow_null=True
     )
-    regional_indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    regional_indicator = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     version = serializers.IntegerField(required=False)
 
     class Meta:
@@ -167,15 +178,32 @@ class PerformanceIndicatorSerializer(serializers.ModelSerializer[PerformanceIndi
         ]
 
 
-class RealisationSerializer(serializers.ModelSerializer[Realisation]):
-    outputs = serializers.DictField(
+class OutputsField(serializers.DictField):
+    """Output indicator id -> value achieved: numbers in, decimal strings out (``"3.0000"``)."""
+
+    def to_representation(self, value: Any) -> dict[str, str]:
+        return {str(o.indicator_id): str(o.value) for o in value.all()}
+
+
+class OutputsFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = OutputsField
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        if direction == "response":
+            value = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{4}$"}
+        else:
+            value = {"type": "number", "nullable": True}
+        return {"type": "object", "additionalProperties": value}
+
+
+class RealisationSerializer(ModelSerializer[Realisation]):
+    outputs = OutputsField(
         child=serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True),
         required=False,
-        write_only=True,
         help_text="output indicator id -> value achieved",
     )
     version = serializers.IntegerField(required=False)
-    submit = serializers.BooleanField(required=False, write_only=True, default=False)
+    submit = StrictBooleanField(required=False, write_only=True, default=False)
 
     class Meta:
         model = Realisation
@@ -199,18 +227,13 @@ class RealisationSerializer(serializers.ModelSerializer[Realisation]):
         read_only_fields = ["status", "review_note", "reviewed_by", "reviewed_at", "updated_at"]
         validators: list[Any] = []  # the service decides create-or-update on (activity, quarter)
 
-    def to_representation(self, instance: Realisation) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["outputs"] = {str(o.indicator_id): str(o.value) for o in instance.outputs.all()}
-        return data
-
 
 class ReviewSerializer(serializers.Serializer[dict[str, Any]]):
     version = serializers.IntegerField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = StrictCharField(required=False, allow_blank=True, default="")
 
 
-class ProposalSerializer(serializers.ModelSerializer[NonApbdProposal]):
+class ProposalSerializer(ModelSerializer[NonApbdProposal]):
     version = serializers.IntegerField(required=False)
 
     class Meta:
@@ -234,7 +257,7 @@ class ProposalSerializer(serializers.ModelSerializer[NonApbdProposal]):
         ]
 
 
-class DocumentSerializer(serializers.ModelSerializer[Document]):
+class DocumentSerializer(ModelSerializer[Document]):
     file = serializers.FileField(write_only=True)
     download = serializers.SerializerMethodField()
 
@@ -301,7 +324,7 @@ class _Scoped:
     def _version(data: dict[str, Any]) -> int:
         version = data.pop("version", None)
         if version is None:
-            raise ValidationError({"version": "send the version you edited (optimistic locking)"})
+            raise ValidationError({"version": [SEND_VERSION]})
         return int(version)
 
 
@@ -309,7 +332,7 @@ class _PlannedByBappeda(_Scoped):
     """Planning objects (activities, performance indicators): Bappeda writes them, through
     the domain services; the region of an existing object cannot change."""
 
-    denied_message = "only Bappeda plans"
+    denied_message = gettext_lazy("Only Bappeda plans.")
 
     def perform_create(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)
@@ -330,16 +353,18 @@ class _PlannedByBappeda(_Scoped):
         version = self._version(data)
         data.pop("region", None)
         try:
-            serializer.instance, _ = services.update(
+            serializer.instance, _changed = services.update(
                 instance, self.request.user, expected_version=version, **data
             )
         except ConflictError as exc:
-            raise Conflict(str(exc)) from None
+            raise Conflict.stale(exc) from None
         except DjangoValidationError as exc:
             raise _domain_errors(exc) from None
 
 
 class FlagshipViewSet(_Scoped, viewsets.ModelViewSet[FlagshipProgramme]):
+    """Flagship programmes (e.g. Banyuasin Prima) of the regions in your scope; Bappeda plans them."""
+
     queryset = FlagshipProgramme.objects.all()
     serializer_class = FlagshipSerializer
     filterset_fields = ["region", "slug"]
@@ -350,8 +375,9 @@ class FlagshipViewSet(_Scoped, viewsets.ModelViewSet[FlagshipProgramme]):
 
     def perform_create(self, serializer: FlagshipSerializer) -> None:  # type: ignore[override]
         data = dict(serializer.validated_data)
+        data.pop("version", None)
         if not self.policy.can_plan(data["region"].code):
-            raise PermissionDenied("only Bappeda plans flagship programmes")
+            raise PermissionDenied(_("Only Bappeda plans flagship programmes."))
         serializer.instance = services.create(FlagshipProgramme, self.request.user, **data)
 
     def perform_update(self, serializer: FlagshipSerializer) -> None:  # type: ignore[override]
@@ -359,19 +385,21 @@ class FlagshipViewSet(_Scoped, viewsets.ModelViewSet[FlagshipProgramme]):
         assert instance is not None
         data = dict(serializer.validated_data)
         if not self.policy.can_plan(instance.region_id):
-            raise PermissionDenied("only Bappeda plans flagship programmes")
-        version = self._version({"version": self.request.data.get("version")})
+            raise PermissionDenied(_("Only Bappeda plans flagship programmes."))
+        version = self._version(data)
         data.pop("region", None)
         try:
-            serializer.instance, _ = services.update(
+            serializer.instance, _changed = services.update(
                 instance, self.request.user, expected_version=version, **data
             )
         except ConflictError as exc:
-            raise Conflict(str(exc)) from None
+            raise Conflict.stale(exc) from None
 
 
 class ActivityViewSet(_PlannedByBappeda, viewsets.ModelViewSet[Activity]):
-    denied_message = "only Bappeda plans activities"
+    """Activities (sub-kegiatan) of a year, by agency; Bappeda plans them."""
+
+    denied_message = gettext_lazy("Only Bappeda plans activities.")
     queryset = Activity.objects.select_related("nomenclature").prefetch_related("budgets")
     serializer_class = ActivitySerializer
     filterset_fields = ["region", "year", "agency", "flagship", "code"]
@@ -382,6 +410,8 @@ class ActivityViewSet(_PlannedByBappeda, viewsets.ModelViewSet[Activity]):
 
 
 class BudgetViewSet(_Scoped, viewsets.ModelViewSet[Budget]):
+    """An activity's budget by funding source; the running agency (or Bappeda) sets it."""
+
     queryset = Budget.objects.select_related("activity")
     serializer_class = BudgetSerializer
     filterset_fields = ["activity", "source", "activity__year", "activity__region"]
@@ -395,11 +425,11 @@ class BudgetViewSet(_Scoped, viewsets.ModelViewSet[Budget]):
         data = serializer.validated_data
         activity = data.get("activity") or serializer.instance.activity  # type: ignore[union-attr]
         if not self.policy.can_write_activity_data(activity):
-            raise PermissionDenied("you may not write this activity's budget")
+            raise PermissionDenied(_("You may not write this activity's budget."))
         source = data.get("source") or serializer.instance.source  # type: ignore[union-attr]
         amount = data.get("amount", serializer.instance.amount if serializer.instance else None)
         try:
-            serializer.instance, _ = services.set_budget(
+            serializer.instance, _changed = services.set_budget(
                 activity,
                 source,
                 amount,
@@ -408,7 +438,7 @@ class BudgetViewSet(_Scoped, viewsets.ModelViewSet[Budget]):
                 expected_version=expected,
             )
         except ConflictError as exc:
-            raise Conflict(str(exc)) from None
+            raise Conflict.stale(exc) from None
         except DjangoValidationError as exc:
             raise _domain_errors(exc) from None
 
@@ -420,7 +450,9 @@ class BudgetViewSet(_Scoped, viewsets.ModelViewSet[Budget]):
 
 
 class PerformanceIndicatorViewSet(_PlannedByBappeda, viewsets.ModelViewSet[PerformanceIndicator]):
-    denied_message = "only Bappeda sets performance indicators"
+    """Outcome and output indicators with yearly and quarterly targets; Bappeda sets them."""
+
+    denied_message = gettext_lazy("Only Bappeda sets performance indicators.")
     queryset = PerformanceIndicator.objects.select_related("programme", "regional_indicator")
     serializer_class = PerformanceIndicatorSerializer
     filterset_fields = ["region", "year", "level", "activity", "agency"]
@@ -459,19 +491,21 @@ class RealisationViewSet(_Scoped, viewsets.ModelViewSet[Realisation]):
             instance.quarter,
         ):
             raise ValidationError(
-                {"quarter": "activity and quarter of a realisation cannot change"}
+                {"quarter": [_("The activity and quarter of a realisation cannot change.")]}
             )
         if not self.policy.can_write_activity_data(activity):
             raise PermissionDenied(
-                "only the agency running this activity (or Bappeda) enters its realisation"
+                _("Only the agency running this activity (or Bappeda) enters its realisation.")
             )
         current = instance
         try:
             outputs = {int(k): v for k, v in (data.get("outputs") or {}).items()}
         except ValueError:
-            raise ValidationError({"outputs": "keys must be output indicator ids"}) from None
+            raise ValidationError(
+                {"outputs": [_("The keys must be output indicator ids.")]}
+            ) from None
         try:
-            serializer.instance, _ = services.save_realisation(
+            serializer.instance, _changed = services.save_realisation(
                 activity,
                 quarter,
                 physical_pct=data.get("physical_pct", current.physical_pct if current else None),
@@ -484,9 +518,9 @@ class RealisationViewSet(_Scoped, viewsets.ModelViewSet[Realisation]):
                 user=self.request.user,
             )
         except ConflictError as exc:
-            raise Conflict(str(exc)) from None
+            raise Conflict.stale(exc) from None
         except services.LockedError as exc:
-            raise Conflict(str(exc)) from None
+            raise Conflict(str(exc), version=instance.version if instance else None) from None
         except DjangoValidationError as exc:
             raise _domain_errors(exc) from None
 
@@ -499,9 +533,11 @@ class RealisationViewSet(_Scoped, viewsets.ModelViewSet[Realisation]):
     def _transition(self, request: Request, name: str) -> Response:
         realisation = self.get_object()
         if name in services.REVIEW_ACTIONS and not self.policy.can_review(realisation.activity):
-            raise PermissionDenied("only Bappeda reviews realisations")
+            raise PermissionDenied(_("Only Bappeda reviews realisations."))
         if name == "submit" and not self.policy.can_write_activity_data(realisation.activity):
-            raise PermissionDenied("only the agency running this activity submits its realisation")
+            raise PermissionDenied(
+                _("Only the agency running this activity submits its realisation.")
+            )
         body = ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
@@ -513,9 +549,9 @@ class RealisationViewSet(_Scoped, viewsets.ModelViewSet[Realisation]):
                 expected_version=body.validated_data["version"],
             )
         except ConflictError as exc:
-            raise Conflict(str(exc)) from None
+            raise Conflict.stale(exc) from None
         except services.TransitionError as exc:
-            raise Conflict(str(exc)) from None
+            raise Conflict(str(exc), version=realisation.version) from None
         except DjangoValidationError as exc:
             raise _domain_errors(exc) from None
         return Response(RealisationSerializer(updated).data)
@@ -540,6 +576,8 @@ class RealisationViewSet(_Scoped, viewsets.ModelViewSet[Realisation]):
 
 
 class ProposalViewSet(_Scoped, viewsets.ModelViewSet[NonApbdProposal]):
+    """Proposals for non-APBD financing in the RKPD; Bappeda sets their RKPD status."""
+
     queryset = NonApbdProposal.objects.select_related("agency")
     serializer_class = ProposalSerializer
     filterset_fields = ["region", "rkpd_year", "agency", "status", "source", "flagship"]
@@ -552,14 +590,14 @@ class ProposalViewSet(_Scoped, viewsets.ModelViewSet[NonApbdProposal]):
         data = dict(serializer.validated_data)
         data.pop("version", None)
         if not self.policy.can_propose(data["region"].code, data["agency"].pk):
-            raise PermissionDenied("an agency proposes for itself; Bappeda for any agency")
+            raise PermissionDenied(_("An agency proposes for itself; Bappeda for any agency."))
         if data.get("status", "proposed") != "proposed" and not self.policy.can_set_rkpd_status(
             data["region"].code
         ):
-            raise PermissionDenied("only Bappeda sets the RKPD status")
+            raise PermissionDenied(_("Only Bappeda sets the RKPD status."))
         if data.get("source") in FundingSource.public_budget() - {FundingSource.APBN_DAK}:
             raise ValidationError(
-                {"source": "a non-APBD proposal needs financing other than the APBD"}
+                {"source": [_("A non-APBD proposal needs financing other than the APBD.")]}
             )
         try:
             serializer.instance = services.create(NonApbdProposal, self.request.user, **data)
@@ -573,28 +611,30 @@ class ProposalViewSet(_Scoped, viewsets.ModelViewSet[NonApbdProposal]):
         version = self._version(data)
         data.pop("region", None)
         if not self.policy.can_propose(instance.region_id, data.get("agency", instance.agency).pk):
-            raise PermissionDenied("an agency changes its own proposals; Bappeda any")
+            raise PermissionDenied(_("An agency changes its own proposals; Bappeda any."))
         if (
             "status" in data
             and data["status"] != instance.status
             and not self.policy.can_set_rkpd_status(instance.region_id)
         ):
-            raise PermissionDenied("only Bappeda sets the RKPD status")
+            raise PermissionDenied(_("Only Bappeda sets the RKPD status."))
         try:
-            serializer.instance, _ = services.update(
+            serializer.instance, _changed = services.update(
                 instance, self.request.user, expected_version=version, **data
             )
         except ConflictError as exc:
-            raise Conflict(str(exc)) from None
+            raise Conflict.stale(exc) from None
         except DjangoValidationError as exc:
             raise _domain_errors(exc) from None
 
 
 class DocumentViewSet(_Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Document]):
+    """Documents (master plan, roadmap, DED, FS, reports) of activities and flagships."""
+
     queryset = Document.objects.all()
     serializer_class = DocumentSerializer
     filterset_fields = ["region", "flagship", "activity", "doc_type"]
-    parser_classes = [parsers.MultiPartParser, parsers.FormParser]
+    parser_classes = [parsers.MultiPartParser]
 
     def get_queryset(self) -> QuerySet[Document]:
         return self.scope(super().get_queryset())
@@ -603,9 +643,9 @@ class DocumentViewSet(_Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
         data = serializer.validated_data
         activity, flagship = data.get("activity"), data.get("flagship")
         if activity is not None and not self.policy.can_write_activity_data(activity):
-            raise PermissionDenied("you may not add documents to this activity")
+            raise PermissionDenied(_("You may not add documents to this activity."))
         if flagship is not None and not self.policy.can_upload_to_flagship(flagship):
-            raise PermissionDenied("you may not add documents to this flagship programme")
+            raise PermissionDenied(_("You may not add documents to this flagship programme."))
         upload = data["file"]
         try:
             serializer.instance = documents.add_document(
@@ -621,12 +661,20 @@ class DocumentViewSet(_Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
         except DjangoValidationError as exc:
             raise _domain_errors(exc) from None
 
-    @action(detail=True)
+    @extend_schema(
+        responses={
+            (200, "*/*"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="The stored file, with its own content type and name.",
+            )
+        }
+    )
+    @action(detail=True, pagination_class=None, filter_backends=[])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         try:
             return documents.download_response(self.get_object())
         except FileNotFoundError:
-            raise NotFound("the stored file is missing") from None
+            raise NotFound(_("The stored file is missing.")) from None
 
 
 # --- aggregate monev -------------------------------------------------------------------------
@@ -636,35 +684,42 @@ def _period_params(request: Request) -> tuple[Region, int, int, dt.date | None]:
     code, year, quarter = (request.query_params.get(k) for k in ("region", "year", "quarter"))
     errors = {}
     if not code:
-        errors["region"] = "this parameter is required"
+        errors["region"] = [REQUIRED]
     if not (year and year.isdigit() and 1900 <= int(year) <= 2100):
-        errors["year"] = "a year between 1900 and 2100 is required"
+        errors["year"] = [_("Enter a year from 1900 to 2100.")]
     if quarter not in {"1", "2", "3", "4"}:
-        errors["quarter"] = "a quarter 1-4 is required"
+        errors["quarter"] = [_("Enter a quarter from 1 to 4.")]
     as_of = None
     if request.query_params.get("as_of"):
         try:
             as_of = dt.date.fromisoformat(request.query_params["as_of"])
         except ValueError:
-            errors["as_of"] = "a date YYYY-MM-DD"
+            errors["as_of"] = [_("Enter a date as YYYY-MM-DD.")]
     if errors:
         raise ValidationError(errors)
     region = Region.objects.filter(code=code).first()
     if region is None:
-        raise NotFound(f"unknown region {code!r}")
+        raise NotFound(_("Unknown region %(code)s.") % {"code": code})
     return region, int(year), int(quarter), as_of  # type: ignore[arg-type]
 
 
 PERIOD_PARAMETERS = [
-    OpenApiParameter("region", str, required=True, description="Region code, e.g. 16.07"),
-    OpenApiParameter("year", int, required=True),
-    OpenApiParameter("quarter", int, required=True, description="1-4"),
-    OpenApiParameter("as_of", str, description="Judge deadlines as of this date (YYYY-MM-DD)"),
+    OpenApiParameter(
+        "region",
+        {"type": "string", "minLength": 1},
+        required=True,
+        description="Region code, e.g. 16.07",
+    ),
+    OpenApiParameter("year", {"type": "integer", "minimum": 1900, "maximum": 2100}, required=True),
+    OpenApiParameter("quarter", {"type": "integer", "enum": [1, 2, 3, 4]}, required=True),
+    OpenApiParameter(
+        "as_of", OpenApiTypes.DATE, description="Judge deadlines as of this date (YYYY-MM-DD)"
+    ),
 ]
 
 
 class SummaryRowSerializer(serializers.Serializer[dict[str, Any]]):
-    agency = serializers.CharField()
+    agency = StrictCharField()
     agency_id = serializers.IntegerField()
     activities = serializers.IntegerField()
     public_budget = serializers.DecimalField(max_digits=20, decimal_places=2)
@@ -680,12 +735,45 @@ class SummaryRowSerializer(serializers.Serializer[dict[str, Any]]):
     warnings = serializers.IntegerField()
 
 
+class MonevSummarySerializer(serializers.Serializer[dict[str, Any]]):
+    region = StrictCharField()
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField()
+    as_of = serializers.DateField()
+    illustrative = StrictBooleanField()
+    agencies = SummaryRowSerializer(many=True)
+
+
+class WarningSerializer(serializers.Serializer[dict[str, Any]]):
+    kind = StrictCharField()
+    severity = StrictCharField()
+    label = StrictCharField()
+    reason = StrictCharField()
+
+
+class LateActivitySerializer(serializers.Serializer[dict[str, Any]]):
+    activity = serializers.IntegerField()
+    code = StrictCharField()
+    name = StrictCharField()
+    agency = serializers.IntegerField()
+    warnings = WarningSerializer(many=True)
+
+
+class MonevWarningsSerializer(serializers.Serializer[dict[str, Any]]):
+    region = StrictCharField()
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField()
+    as_of = serializers.DateField()
+    activities = LateActivitySerializer(many=True)
+
+
 class MonevSummaryView(APIView):
     """Aggregate monev of a quarter by agency (public)."""
 
     permission_classes: list[type[BasePermission]] = []
+    schema_error_statuses = {"404"}
 
-    @extend_schema(parameters=PERIOD_PARAMETERS, responses=SummaryRowSerializer(many=True))
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses=MonevSummarySerializer)
     def get(self, request: Request) -> Response:
         region, year, quarter, as_of = _period_params(request)
         report = services.monev_data(region, year, quarter, as_of=as_of)
@@ -705,12 +793,13 @@ class MonevWarningsView(APIView):
     """Every early warning of a quarter, by activity (roles within the region only)."""
 
     permission_classes = [RoleRequired]
+    schema_error_statuses = {"404"}
 
-    @extend_schema(parameters=PERIOD_PARAMETERS, responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses=MonevWarningsSerializer)
     def get(self, request: Request) -> Response:
         region, year, quarter, as_of = _period_params(request)
         if not MonevPolicy.for_user(request.user).can_read_details(region.code):
-            raise PermissionDenied("this region is outside your scope")
+            raise PermissionDenied(_("This region is outside your scope."))
         report = services.monev_data(region, year, quarter, as_of=as_of)
         return Response(
             {

@@ -1,6 +1,6 @@
 """Demo step: the Banyuasin Prima flagship and its 2019 monev through Q3 (idempotent).
 
-Real (from seed 001, monev triwulan III Banyuasin Prima, 17 October 2019):
+Real (from the article on the monev triwulan III of Banyuasin Prima, 17 October 2019):
 the flagship and its aim, the five agencies and the people named, the
 meeting's date and place, the job fair held without APBD funds opening 980
 vacancies, violations of regional bylaws down 35 % against the previous
@@ -24,6 +24,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from sinergi.web.accounts.models import Agency, Profile, Role
+from sinergi.web.demo.citations import cite
 from sinergi.web.demo.services import DEMO_PASSWORD
 from sinergi.web.indicators.models import Indicator
 from sinergi.web.programs import documents, services
@@ -50,7 +51,9 @@ from sinergi.web.regions.models import Region
 
 REGION = "16.07"
 YEAR = 2019
-SEED = "Wujudkan Banyuasin Prima, Kepala OPD Diharapkan Selalu Berinovasi (17 Oktober 2019) [001_0cd5460b614fe378.txt]"
+SEED = cite("001_0cd5460b614fe378")  # the monev article, as a reader cites it
+# Short form for notes on figures taken from it.
+FROM_ARTICLE = "berita monev 17 Oktober 2019"
 ILLUSTRATIVE = "ILUSTRATIF / illustrative demo figure"
 JT = D(1_000_000)  # "juta": amounts below are in millions of rupiah
 
@@ -120,7 +123,7 @@ ACTIVITIES: list[dict[str, Any]] = [
                 {2: 1, 3: 2},
                 None,
                 "umkm-kur-access",
-                "Forum KUR pertama di Sumatera Selatan (seed); jumlah rapat ilustratif",
+                f"Forum KUR pertama di Sumatera Selatan ({FROM_ARTICLE}); jumlah rapat ilustratif",
             )
         ],
     },
@@ -190,7 +193,7 @@ ACTIVITIES: list[dict[str, Any]] = [
                 {3: 980},
                 "job_fair_vacancies",
                 "job-placement",
-                "980 lowongan: angka nyata dari seed; target 1.000 ('kurang lebih 1000 peluang') dari seed",
+                f"980 lowongan: angka nyata; target 1.000 ('kurang lebih 1000 peluang'); keduanya dari {FROM_ARTICLE}",
             ),
             (
                 "job-fair-events",
@@ -202,7 +205,7 @@ ACTIVITIES: list[dict[str, Any]] = [
                 {3: 1},
                 "job_fair_count",
                 "job-placement",
-                "seed",
+                FROM_ARTICLE,
             ),
         ],
     },
@@ -234,7 +237,7 @@ ACTIVITIES: list[dict[str, Any]] = [
                 {3: 0},
                 None,
                 "job-placement",
-                "'lebih dari 40an paket wirausaha' (seed); sisanya ilustratif",
+                f"'lebih dari 40an paket wirausaha' ({FROM_ARTICLE}); sisanya ilustratif",
             )
         ],
     },
@@ -336,7 +339,7 @@ ACTIVITIES: list[dict[str, Any]] = [
                 {2: 1, 3: 1},
                 None,
                 "permits-on-time",
-                "seed (loket di OPI Mall)",
+                f"{FROM_ARTICLE} (loket di OPI Mall)",
             )
         ],
     },
@@ -368,7 +371,7 @@ ACTIVITIES: list[dict[str, Any]] = [
                 {1: -5, 2: -12, 3: -35},
                 "trantib_violation_change",
                 "bylaw-enforcement",
-                "TW III: turun 35 % (seed); TW I-II dan target ilustratif",
+                f"TW III: turun 35 % ({FROM_ARTICLE}); TW I-II dan target ilustratif",
             )
         ],
     },
@@ -567,7 +570,7 @@ def load(progress: Callable[[str], None] | None = None) -> str:
                 "name": "Banyuasin Prima",
                 "goal": "Menurunkan tingkat pengangguran, membuka peluang kerja seluas-luasnya dan meningkatkan "
                 "wirausaha masyarakat dengan menjaga keamanan dan ketertiban; tujuan akhirnya penurunan tingkat "
-                "kemiskinan (seed 001).",
+                "kemiskinan.",
                 "year_start": 2019,
                 "year_end": 2023,
                 "coordinator": agencies["bappeda-litbang"],
@@ -726,8 +729,8 @@ def load(progress: Callable[[str], None] | None = None) -> str:
     late = services.monev_data(region, YEAR, 3, flagship=flagship).late
     return (
         f"Banyuasin Prima: {len(ACTIVITIES)} activities of {len(AGENCIES)} agencies, 2019 through Q3 "
-        f"({realised} realisations written, {len(late)} late in Q3; illustrative except seed figures); "
-        f"logins {logins}"
+        f"({realised} realisations written, {len(late)} late in Q3; illustrative except the figures of the article); "
+        f"{logins}"
     )
 
 

@@ -94,4 +94,13 @@ class ImportForm(forms.Form):
             if k in KINDS
         ],
     )
-    file = forms.FileField(label=_("CSV or XLSX file"))
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from sinergi.web.programs.importer import max_megabytes
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("At most %(mb)s MB.") % {"mb": max_megabytes()}

@@ -26,6 +26,12 @@ source codes (apbd_kab, apbd_prov, apbn_dak, csr, kur, private, grant).
 
 Numbers may be written ``1250000``, ``1.250.000``, ``1,250,000`` or with a
 decimal comma (``45,5``); rupiah may carry "Rp".
+
+A file whose header does not fit (required columns missing, no data rows, not a
+readable CSV or XLSX, larger than :func:`max_bytes`) is refused as a whole
+(:class:`FileRefused`): there are no "valid rows" to offer. The templates carry a
+second row of labels (Indonesian by default) under the header; the importer skips
+it, as it skips template rows left unfilled.
 """
 
 from __future__ import annotations
@@ -33,13 +39,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sinergi.web.indicators.importer import ImportFailed, ImportReport, RowError, read_rows
 from sinergi.web.programs import services
@@ -52,7 +61,15 @@ from sinergi.web.programs.models import (
 )
 from sinergi.web.regions.models import Region
 
-__all__ = ["ImportFailed", "ImportReport", "RowError", "import_file", "read_rows"]
+__all__ = [
+    "FileRefused",
+    "ImportFailed",
+    "ImportReport",
+    "RowError",
+    "import_file",
+    "read_rows",
+    "read_upload",
+]
 
 KINDS = ("realisation", "budget")
 REALISATION_COLUMNS = [
@@ -86,7 +103,132 @@ ALIASES = {
     "keterangan": "note",
 }
 INFO_COLUMNS = ["activity_name", "agency"]
+# What the user fills in: a template row with none of these is left unfilled and skipped.
+VALUE_COLUMNS = {
+    "realisation": ["physical_pct", "spent", "output_value", "problems", "follow_up"],
+    "budget": ["amount", "note"],
+}
+# The label row of the templates: (label, what goes in, allowed values) per column.
+COLUMN_HELP: dict[str, tuple[Any, Any, Any]] = {
+    "activity_code": (
+        gettext_lazy("Activity code"),
+        gettext_lazy("the sub-kegiatan code of the activity, as given"),
+        gettext_lazy("a code of the region's activities of the year"),
+    ),
+    "year": (gettext_lazy("Budget year"), gettext_lazy("year"), gettext_lazy("as given")),
+    "quarter": (gettext_lazy("Quarter"), gettext_lazy("1 to 4"), gettext_lazy("whole number 1-4")),
+    "physical_pct": (
+        gettext_lazy("Physical progress to date (%)"),
+        gettext_lazy("percent, cumulative to the end of the quarter"),
+        gettext_lazy("0-100, e.g. 45,5"),
+    ),
+    "spent": (
+        gettext_lazy("Spent to date (Rp)"),
+        gettext_lazy("rupiah of APBD/APBN funds, cumulative"),
+        gettext_lazy("0 up to the activity's APBD/APBN budget"),
+    ),
+    "output_code": (
+        gettext_lazy("Output code"),
+        gettext_lazy("the output indicator, as given"),
+        gettext_lazy("a code of the activity's outputs"),
+    ),
+    "output_value": (
+        gettext_lazy("Output achieved"),
+        gettext_lazy("achieved in the quarter (a level: the level at its end)"),
+        gettext_lazy("a number"),
+    ),
+    "problems": (
+        gettext_lazy("Problems (kendala)"),
+        gettext_lazy("text"),
+        gettext_lazy("optional"),
+    ),
+    "follow_up": (
+        gettext_lazy("Follow-up (tindak lanjut)"),
+        gettext_lazy("text"),
+        gettext_lazy("optional"),
+    ),
+    "source": (
+        gettext_lazy("Funding source"),
+        gettext_lazy("code of the source"),
+        ", ".join(FundingSource.values),
+    ),
+    "amount": (gettext_lazy("Budget (Rp)"), gettext_lazy("rupiah"), gettext_lazy("0 or more")),
+    "note": (gettext_lazy("Note"), gettext_lazy("text"), gettext_lazy("optional, 300 characters")),
+    "activity_name": (gettext_lazy("Activity name"), gettext_lazy("for reading only"), "–"),
+    "agency": (gettext_lazy("Agency (OPD)"), gettext_lazy("for reading only"), "–"),
+}
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 ZERO = Decimal(0)
+
+
+def max_bytes() -> int:
+    """The largest monev import file accepted (``settings.SINERGI_IMPORT_MAX_BYTES``, 5 MB)."""
+    return int(getattr(settings, "SINERGI_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def column_label(column: str) -> str:
+    """The column as the template's label row names it (the code itself when unknown)."""
+    found = COLUMN_HELP.get(column)
+    return str(found[0]) if found else column
+
+
+def _label_values(column: str) -> set[str]:
+    """The label of ``column`` in every language we ship (a label row may be in either),
+    alone and as the templates write it (with its allowed values)."""
+    found = COLUMN_HELP.get(column)
+    if not found:
+        return set()
+    labels = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            labels.add(str(found[0]).strip().lower())
+            labels.add(f"{found[0]} ({found[2]})".strip().lower())
+    return labels
+
+
+class FileRefused(ImportFailed):
+    """The file as a whole cannot be imported (unreadable, too large, wrong columns):
+    there are no valid rows to offer, nothing was written."""
+
+
+def read_upload(name: str, content: bytes) -> list[dict[str, str]]:
+    """Rows of an uploaded CSV or XLSX, or :class:`FileRefused` saying plainly why not."""
+    lower = name.lower()
+
+    def refuse(reason: str) -> FileRefused:
+        return FileRefused([RowError(1, "-", reason)])
+
+    limit = max_bytes()
+    if len(content) > limit:
+        raise refuse(
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": megabytes(len(content)), "limit": megabytes(limit)}
+        )
+    if not lower.endswith((".csv", ".xlsx", ".xls")):
+        raise refuse(_("Upload a .xlsx or .csv file (an old .xls file: save it as .xlsx first)."))
+    try:
+        return read_rows(name, content)
+    except ImportFailed as exc:  # not what its name says: the reader explains why
+        raise FileRefused(exc.errors) from None
+
+
+def megabytes(size: int) -> str:
+    """A size in MB as people write it (``5``, ``7,2``)."""
+    from sinergi.web.core.formatting import number
+
+    return number(Decimal(size) / (1024 * 1024), 1, trim=True)
+
+
+def max_megabytes() -> str:
+    return megabytes(max_bytes())
+
+
+def count_rows(kind: str, rows: Sequence[Mapping[str, str]]) -> int:
+    """The data rows of a file (no blank lines, label row or unfilled template rows)."""
+    labels = _label_values("activity_code")
+    return sum(1 for r in rows if _is_data_row(kind, _normalise(r), labels))
+
+
 _THOUSANDS = re.compile(r"^\d{1,3}([.,]\d{3})+$")
 
 
@@ -182,16 +324,17 @@ def _validate(
 ) -> tuple[list[Any], list[RowError]]:
     errors: list[RowError] = []
     if not rows:
-        return [], [RowError(1, "-", _("The file has no data rows."))]
+        raise FileRefused([RowError(1, "-", _("The file has no data rows."))])
     missing = [c for c in REQUIRED[kind] if c not in rows[0]]
     if missing:
-        return [], [RowError(1, c, _("column is missing from the file")) for c in missing]
+        raise FileRefused([RowError(1, c, _("column is missing from the file")) for c in missing])
     years = {int(r["year"]) for r in rows if r.get("year", "").isdigit()}
     ctx = _Context(region, years)
     items: dict[tuple[Any, ...], Any] = {}
+    labels = _label_values("activity_code")
     for line, row in enumerate(rows, start=2):
-        if not any(row.get(c) for c in REQUIRED[kind]):
-            continue  # a blank line (spreadsheets keep them)
+        if not _is_data_row(kind, row, labels):
+            continue
         bad = len(errors)
 
         def fail(column: str, reason: str, line: int = line) -> None:
@@ -234,6 +377,16 @@ def _validate(
                 else:
                     items[key] = budget
     return list(items.values()), errors
+
+
+def _is_data_row(kind: str, row: Mapping[str, str], labels: set[str]) -> bool:
+    """False for a blank line (spreadsheets keep them), the templates' label row and a
+    template row left unfilled (its code and year given, nothing entered)."""
+    if not any(row.get(c) for c in REQUIRED[kind]):
+        return False
+    if row.get("activity_code", "").strip().lower() in labels:
+        return False
+    return any(row.get(c) for c in VALUE_COLUMNS[kind])
 
 
 def _validate_realisation(
@@ -376,7 +529,7 @@ def import_file(
     normalised = [_normalise(r) for r in rows]
     items, errors = _validate(kind, normalised, region, can_write)
     errors.sort(key=lambda e: (e.row, e.column))
-    report = ImportReport(rows=sum(1 for r in normalised if any(r.values())), errors=errors)
+    report = ImportReport(rows=count_rows(kind, normalised), errors=errors)
     if errors and not valid_only:
         raise ImportFailed(errors)
     if dry_run:
@@ -419,9 +572,14 @@ def import_file(
 
 
 def template_rows(
-    kind: str, region: Region, year: int, quarter: int | None = None
+    kind: str,
+    region: Region,
+    year: int,
+    quarter: int | None = None,
+    can_write: Callable[[Activity], bool] | None = None,
 ) -> list[dict[str, Any]]:
-    """A fill-in template: one row per activity (and output) of the region's year."""
+    """A fill-in template: one row per activity (and output) of the region's year that
+    the user may write (``can_write``, e.g. an operator's own agency)."""
     activities = Activity.objects.filter(region=region, year=year).select_related("agency")
     outputs: dict[int, list[PerformanceIndicator]] = {}
     for ind in PerformanceIndicator.objects.filter(
@@ -430,6 +588,8 @@ def template_rows(
         outputs.setdefault(ind.activity_id, []).append(ind)  # type: ignore[arg-type]
     rows: list[dict[str, Any]] = []
     for activity in activities.order_by("agency__name", "code"):
+        if can_write is not None and not can_write(activity):
+            continue
         info = {"activity_name": activity.name, "agency": str(activity.agency)}
         if kind == "budget":
             rows.append(
@@ -465,36 +625,162 @@ def template_columns(kind: str) -> list[str]:
     return (REALISATION_COLUMNS if kind == "realisation" else BUDGET_COLUMNS) + INFO_COLUMNS
 
 
+def template_labels(kind: str) -> list[str]:
+    """The label row under the machine header: label, with its unit or range."""
+    return [
+        f"{COLUMN_HELP[c][0]}" + ("" if c in INFO_COLUMNS else f" ({COLUMN_HELP[c][2]})")
+        for c in template_columns(kind)
+    ]
+
+
+def instructions(kind: str) -> list[str]:
+    """The template's instruction sheet, in the active language (Indonesian by default)."""
+    what = (
+        _("Quarterly realisation of the activities (physical progress, spending, outputs).")
+        if kind == "realisation"
+        else _("Budgets of the activities by funding source.")
+    )
+    return [
+        _("How to fill in this template"),
+        what,
+        "",
+        _(
+            "1. Fill in the rows of the sheet 'data' from row 3. Row 1 holds the column codes "
+            "the import reads and row 2 their labels: change neither."
+        ),
+        _(
+            "2. One row per activity; an activity with several outputs has one row per output "
+            "for the same quarter, with the same physical progress and spending."
+        )
+        if kind == "realisation"
+        else _("2. One row per activity and funding source."),
+        _(
+            "3. Figures are cumulative to the end of the quarter (s.d. triwulan), as the monev "
+            "forms report them; an additive output is what was achieved in the quarter."
+        )
+        if kind == "realisation"
+        else _("3. Amounts are in rupiah, without decimals."),
+        _(
+            "4. Numbers may be written 1250000, 1.250.000 or Rp 1.250.000; decimals with a "
+            "comma (45,5)."
+        ),
+        _("5. Rows you leave unfilled are skipped. The columns in grey are for reading only."),
+        _(
+            "6. The whole file is checked before anything is saved; every wrong row is listed "
+            "with its row number, column and reason. An approved realisation is locked."
+        ),
+        _("7. Upload the file as .xlsx or .csv, at most %(mb)s MB.")
+        % {"mb": megabytes(max_bytes())},
+        "",
+        _("Columns"),
+    ]
+
+
 def template_csv(kind: str, rows: list[dict[str, Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=template_columns(kind))
     writer.writeheader()
+    writer.writerow(dict(zip(template_columns(kind), template_labels(kind), strict=True)))
     writer.writerows(rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def template_xlsx(kind: str, rows: list[dict[str, Any]]) -> bytes:
+    """The fill-in workbook: machine header, label row, data validation, instructions."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     book = Workbook()
     sheet = book.active
     sheet.title = "data"
     columns = template_columns(kind)
     sheet.append(columns)
+    sheet.append(template_labels(kind))
     for row in rows:
         sheet.append([row.get(c, "") for c in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE7F0")
-    for column_cells in sheet.columns:
-        width = max(len(str(c.value or "")) for c in column_cells)
-        sheet.column_dimensions[column_cells[0].column_letter].width = min(max(width + 2, 10), 60)
-    sheet.freeze_panes = "A2"
-    notes = book.create_sheet("petunjuk")
-    notes.column_dimensions["A"].width = 110
-    for line in (__doc__ or "").splitlines():
+    head = PatternFill("solid", fgColor="DDE7F0")
+    info = PatternFill("solid", fgColor="EEEEEE")
+    for index, column in enumerate(columns, start=1):
+        code, label = sheet.cell(row=1, column=index), sheet.cell(row=2, column=index)
+        code.font = Font(bold=True, color="555D69", size=9)
+        code.fill = label.fill = head
+        label.font = Font(bold=True)
+        label.alignment = Alignment(wrap_text=True, vertical="top")
+        help_ = COLUMN_HELP[column]
+        label.comment = Comment(f"{help_[0]}: {help_[1]}. {help_[2]}", "Sinergi")
+        width = max(
+            [len(str(label.value or "")) // 2, *(len(str(r.get(column, ""))) for r in rows), 10]
+        )
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
+        if column in INFO_COLUMNS:
+            for r in range(3, len(rows) + 3):
+                sheet.cell(row=r, column=index).fill = info
+    sheet.row_dimensions[2].height = 45
+    sheet.freeze_panes = "B3"
+    last = max(len(rows) + 2, 3) + 500  # room for rows the user adds
+
+    def validate(column: str, rule: DataValidation) -> None:
+        if column not in columns:
+            return
+        letter = get_column_letter(columns.index(column) + 1)
+        rule.error = _("%(label)s: %(allowed)s.") % {
+            "label": COLUMN_HELP[column][0],
+            "allowed": COLUMN_HELP[column][2],
+        }
+        rule.errorTitle = _("Value not allowed")
+        rule.prompt = str(COLUMN_HELP[column][1])
+        rule.promptTitle = str(COLUMN_HELP[column][0])[:32]
+        rule.showErrorMessage = rule.showInputMessage = True
+        rule.allow_blank = True
+        sheet.add_data_validation(rule)
+        rule.add(f"{letter}3:{letter}{last}")
+
+    validate(
+        "year", DataValidation(type="whole", operator="between", formula1="2000", formula2="2100")
+    )
+    validate(
+        "quarter", DataValidation(type="whole", operator="between", formula1="1", formula2="4")
+    )
+    validate(
+        "physical_pct",
+        DataValidation(type="decimal", operator="between", formula1="0", formula2="100"),
+    )
+    for money in ("spent", "amount"):
+        validate(money, DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0"))
+    validate(
+        "source", DataValidation(type="list", formula1='"' + ",".join(FundingSource.values) + '"')
+    )
+    codes = sorted({str(r["output_code"]) for r in rows if r.get("output_code")})
+    if codes:
+        lists = book.create_sheet("kode")
+        for code in codes:
+            lists.append([code])
+        lists.sheet_state = "hidden"
+        validate("output_code", DataValidation(type="list", formula1=f"kode!$A$1:$A${len(codes)}"))
+
+    notes = book.create_sheet(_("Instructions")[:31])
+    notes.column_dimensions["A"].width = 24
+    notes.column_dimensions["B"].width = 34
+    notes.column_dimensions["C"].width = 50
+    notes.column_dimensions["D"].width = 40
+    lines = instructions(kind)
+    for line in lines:
         notes.append([line])
+    notes["A1"].font = Font(bold=True, size=13)
+    notes.cell(row=len(lines), column=1).font = Font(bold=True)
+    notes.append([_("Column code"), _("Label"), _("What goes in"), _("Allowed values")])
+    for cell in notes[len(lines) + 1]:
+        cell.font, cell.fill = Font(bold=True), head
+    for column in columns:
+        label, what, allowed = COLUMN_HELP[column]
+        required = column in REQUIRED[kind]
+        notes.append([column, str(label) + (" *" if required else ""), str(what), str(allowed)])
+    notes.append([])
+    notes.append([_("* required")])
+    book.active = 0
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -387,6 +387,22 @@ class Realisation(models.Model):
     def __str__(self) -> str:
         return f"{self.activity.code} {self.activity.year}-Q{self.quarter}"
 
+    def history_title(self) -> str:
+        """The realisation in words for its history page (see audit.presentation)."""
+        from sinergi.web.core.formatting import quarter_label
+
+        return _("Realisation of %(activity)s, %(period)s") % {
+            "activity": self.activity.name,
+            "period": quarter_label(self.activity.year, self.quarter),
+        }
+
+    def history_labels(self) -> dict[str, str]:
+        """Labels of the output keys its audit snapshots carry (``outputs:<indicator id>``)."""
+        return {"outputs": str(_("outputs achieved"))} | {
+            f"outputs:{i.pk}": _("Achieved: %(output)s") % {"output": i.name}
+            for i in self.activity.indicators.all()
+        }
+
 
 class OutputRealisation(models.Model):
     """What an activity achieved on one output indicator in the quarter (or its level)."""

@@ -6,6 +6,8 @@
   agency's activities only.
 - A Bappeda administrator plans (activities, flagships, indicators), writes anything
   in its region and reviews realisations.
+- A realisation that is not submitted (draft, or returned for correction) counts in
+  no official figure and is seen only by its own agency and the reviewers (Bappeda).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from django.db.models import Q, QuerySet
 
 from sinergi.web.accounts.models import Role
 from sinergi.web.accounts.policy import Policy
-from sinergi.web.programs.models import Activity, FlagshipProgramme
+from sinergi.web.programs.choices import RealisationStatus
+from sinergi.web.programs.models import Activity, FlagshipProgramme, Realisation
 from sinergi.web.regions.models import COUNTRY_CODE
 
 
@@ -62,6 +65,31 @@ class MonevPolicy:
 
     def can_review(self, activity: Activity) -> bool:
         return self._bappeda(activity.region_id)
+
+    def can_see_unsubmitted(self, activity: Activity) -> bool:
+        """Draft and returned realisations: the activity's own agency and its reviewers only."""
+        return self.owns(activity) or self.can_review(activity)
+
+    def can_see_realisation(self, realisation: Realisation) -> bool:
+        """A realisation's figures: submitted or approved for any reader of the region,
+        unsubmitted ones for :meth:`can_see_unsubmitted` only."""
+        activity = realisation.activity
+        if not self.can_read_details(activity.region_id):
+            return False
+        if realisation.status in (RealisationStatus.SUBMITTED, RealisationStatus.APPROVED):
+            return True
+        return self.can_see_unsubmitted(activity)
+
+    def visible_realisations(self, queryset: QuerySet[Realisation]) -> QuerySet[Realisation]:
+        """The realisations whose figures this user may read (drafts scoped as above)."""
+        queryset = queryset.filter(self.scope_q("activity__region__code"))
+        official = Q(status__in=[RealisationStatus.SUBMITTED, RealisationStatus.APPROVED])
+        if self.base.role == Role.BAPPEDA_ADMIN:
+            return queryset
+        agency_id = self.base.agency_id
+        if self.base.role == Role.OPD_OPERATOR and agency_id is not None:
+            return queryset.filter(official | Q(activity__agency_id=agency_id))
+        return queryset.filter(official)
 
     def can_propose(self, region_code: str, agency_id: int) -> bool:
         """Non-APBD proposals: an agency for itself, or Bappeda for any agency of its region."""

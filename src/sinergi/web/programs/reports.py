@@ -14,34 +14,47 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from sinergi.web.core.formatting import long_date, number, rounded
 from sinergi.web.programs.choices import FundingSource
-from sinergi.web.programs.services import ActivityRow, MonevReport, Totals, summary_rows
+from sinergi.web.programs.services import (
+    MONEY_DECIMALS,
+    PERCENT_DECIMALS,
+    ActivityRow,
+    MonevReport,
+    Totals,
+    output_number,
+    summary_rows,
+)
 
+# Cells hold the figures rounded as the page rounds them (half-up, from the exact value),
+# and the number formats show exactly those decimals, so Excel cannot round them again.
 RUPIAH = '"Rp" #,##0'
 PERCENT = "0.0%"
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def title(report: MonevReport) -> str:
     scope = report.flagship.name if report.flagship else report.region.name
-    return _("Monev report, quarter %(q)s %(year)s: %(scope)s") % {
-        "q": ROMAN[report.quarter],
-        "year": report.year,
+    return _("Monev report, %(period)s: %(scope)s") % {
+        "period": report.period_label,
         "scope": scope,
     }
 
 
 def subtitle(report: MonevReport) -> str:
-    parts = [
-        f"{report.region.name} ({report.region.code})",
-        _("as of %(d)s") % {"d": report.as_of.isoformat()},
-    ]
+    parts = [report.region.name] if report.flagship else []  # the title names the region
+    parts.append(_("as of %(d)s") % {"d": long_date(report.as_of)})
     if report.round is not None:
         parts.append(report.round.title)
     return " · ".join(parts)
+
+
+def official_note() -> str:
+    return _(
+        "Figures count only realisations submitted to or approved by Bappeda; drafts are "
+        "not counted."
+    )
 
 
 def illustrative_note(report: MonevReport) -> str:
@@ -54,52 +67,49 @@ def illustrative_note(report: MonevReport) -> str:
 
 
 def _pct(value: Decimal | None) -> float | None:
-    return float(value) / 100 if value is not None else None
+    """A percentage cell: rounded as the page rounds it, stored as a fraction for ``0.0%``."""
+    r = rounded(value, PERCENT_DECIMALS)
+    return float(r / 100) if r is not None else None
 
 
 def _money(value: Decimal | None) -> float | None:
-    return float(value) if value is not None else None
+    r = rounded(value, MONEY_DECIMALS)
+    return float(r) if r is not None else None
 
 
 class _Numbers:
-    """``number_format`` remembered per value for one report (same language throughout)."""
+    """:func:`formatting.number` remembered per value for one report (one language)."""
 
     def __init__(self) -> None:
-        self._done: dict[tuple[type, str, int | None, bool], str] = {}
+        self._done: dict[tuple[type, str, int], str] = {}
 
-    def __call__(
-        self, value: Any, decimal_pos: int | None = None, force_grouping: bool = False
-    ) -> str:
-        key = (type(value), str(value), decimal_pos, force_grouping)
+    def __call__(self, value: Any, decimals: int) -> str:
+        key = (type(value), str(value), decimals)
         text = self._done.get(key)
         if text is None:
-            text = self._done[key] = number_format(
-                value, decimal_pos, force_grouping=force_grouping
-            )
+            text = self._done[key] = number(value, decimals)
         return text
 
 
 class _Labels:
-    """The report status label of a realisation, looked up once per status value."""
+    """The report status label of a row, looked up once per status value."""
 
     def __init__(self) -> None:
-        self._done: dict[Any, str] = {}
-        self.not_reported = _("not reported")
+        self._done: dict[str, str] = {}
 
-    def status(self, real: Any) -> str:
-        if real is None:
-            return self.not_reported
-        label = self._done.get(real.status)
+    def status(self, row: ActivityRow) -> str:
+        status = row.status
+        label = self._done.get(status)
         if label is None:
-            label = self._done[real.status] = real.get_status_display()
+            label = self._done[status] = row.status_label
         return label
 
 
-def _outputs_text(row: ActivityRow, fmt: Any = number_format) -> str:
+def _outputs_text(row: ActivityRow) -> str:
     parts = []
     for out in row.outputs:
-        achieved = fmt(out.achieved, 0, force_grouping=True) if out.achieved is not None else "–"
-        target = fmt(out.indicator.target, 0, force_grouping=True)
+        achieved = output_number(out.achieved)
+        target = output_number(out.indicator.target)
         parts.append(f"{out.indicator.name}: {achieved} / {target} {out.indicator.unit}")
     return "; ".join(parts)
 
@@ -130,9 +140,7 @@ def activity_columns() -> list[tuple[str, str, float]]:
     ]
 
 
-def activity_values(
-    row: ActivityRow, fmt: Any = number_format, labels: _Labels | None = None
-) -> dict[str, Any]:
+def activity_values(row: ActivityRow, labels: _Labels | None = None) -> dict[str, Any]:
     real = row.realisation
     return {
         "code": row.activity.code,
@@ -146,10 +154,10 @@ def activity_values(
         "planned_financial_pct": _pct(row.planned_financial_pct),
         "planned_physical": _pct(row.planned_physical),
         "physical": _pct(row.physical),
-        "outputs": _outputs_text(row, fmt),
+        "outputs": _outputs_text(row),
         "problems": real.problems if real else "",
         "follow_up": real.follow_up if real else "",
-        "status": (labels or _Labels()).status(real),
+        "status": (labels or _Labels()).status(row),
         "warnings": _warnings_text(row),
     }
 
@@ -200,14 +208,14 @@ def build_xlsx(report: MonevReport) -> bytes:
 
     book = Workbook()
     taken: set[str] = set()
-    numbers, labels = _Numbers(), _Labels()
+    labels = _Labels()
 
     def preamble(sheet: Any, heading: str) -> int:
         sheet.append([heading])
         sheet["A1"].font = Font(bold=True, size=13)
         sheet.append([subtitle(report)])
         note = illustrative_note(report)
-        sheet.append([note])
+        sheet.append([" ".join(x for x in (note, official_note()) if x)])
         if note:
             sheet["A3"].font = Font(bold=True, color="9C4A00")
         sheet.append([])
@@ -329,7 +337,7 @@ def build_xlsx(report: MonevReport) -> bytes:
         row_no = start
         for row in block.rows:
             row_no += 1
-            write(sheet, row_no, columns, activity_values(row, numbers, labels))
+            write(sheet, row_no, columns, activity_values(row, labels))
             if row.warnings:
                 sheet.cell(row=row_no, column=len(columns)).fill = warn_fill
         row_no += 1
@@ -348,10 +356,12 @@ def build_xlsx(report: MonevReport) -> bytes:
     row_no = start
     for block in report.blocks:
         row_no += 1
-        amounts: dict[str, Any] = {"agency": block.agency.name}
+        sums: dict[str, Decimal] = {}
         for row in block.rows:
             for source, amount in row.budgets.items():
-                amounts[source] = (amounts.get(source) or 0) + float(amount)
+                sums[source] = sums.get(source, Decimal(0)) + amount
+        amounts: dict[str, Any] = {"agency": block.agency.name}
+        amounts.update({source: _money(total) for source, total in sums.items()})
         write(sources, row_no, columns, amounts)
         for index in range(2, len(columns) + 1):
             sources.cell(row=row_no, column=index).number_format = RUPIAH
@@ -398,12 +408,12 @@ def build_xlsx(report: MonevReport) -> bytes:
 # --- PDF ---------------------------------------------------------------------------------------
 
 
-def _rp(value: Decimal | None, fmt: Any = number_format) -> str:
-    return "–" if value is None else fmt(value, 0, force_grouping=True)
+def _rp(value: Decimal | None, fmt: Any = number) -> str:
+    return "–" if value is None else fmt(value, MONEY_DECIMALS)
 
 
-def _pc(value: Decimal | None, fmt: Any = number_format) -> str:
-    return "–" if value is None else fmt(value, 1)
+def _pc(value: Decimal | None, fmt: Any = number) -> str:
+    return "–" if value is None else fmt(value, PERCENT_DECIMALS)
 
 
 class _PdfText:
@@ -559,7 +569,7 @@ def build_pdf(report: MonevReport) -> bytes:
 
     size, leading, pad = 7, 8.5, 3
     pdf_text = _PdfText()
-    numbers = _Numbers()
+    numbers, labels = _Numbers(), _Labels()
     split = pdf_text.split
     FastTable = _fast_table_class(pdf_text)
     looks: dict[tuple[bool, bool], Any] = {}
@@ -664,6 +674,7 @@ def build_pdf(report: MonevReport) -> bytes:
     ]
     if illustrative:
         story.append(Paragraph(illustrative, note_style))
+    story.append(Paragraph(official_note(), styles["BodyText"]))
     story.append(Spacer(1, 4 * mm))
 
     # Summary by agency.
@@ -772,7 +783,8 @@ def build_pdf(report: MonevReport) -> bytes:
                     _pc(row.financial_pct, numbers),
                     _pc(row.planned_physical, numbers),
                     _pc(row.physical, numbers),
-                    _outputs_text(row, numbers),
+                    labels.status(row),
+                    _outputs_text(row),
                     notes,
                     "; ".join(w.label for w in row.warnings),
                 ]
@@ -789,6 +801,7 @@ def build_pdf(report: MonevReport) -> bytes:
                 _pc(bt.physical_pct, numbers),
                 "",
                 "",
+                "",
                 bt.late,
             ]
         )
@@ -802,12 +815,13 @@ def build_pdf(report: MonevReport) -> bytes:
                     _("Fin. %"),
                     _("Plan phys. %"),
                     _("Phys. %"),
+                    _("Report status"),
                     _("Outputs"),
                     _("Problems / follow-up"),
                     _("Warnings"),
                 ],
                 rows,
-                [0.2, 0.08, 0.08, 0.08, 0.05, 0.05, 0.05, 0.15, 0.16, 0.1],
+                [0.17, 0.08, 0.08, 0.08, 0.05, 0.05, 0.05, 0.08, 0.14, 0.13, 0.09],
                 numeric={1, 2, 3, 4, 5, 6},
                 total_rows=1,
             )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from sinergi.web.accounts.models import Agency
 from sinergi.web.audit import services as audit
 from sinergi.web.audit.models import Action
+from sinergi.web.core.formatting import number, quarter_label, rounded
 from sinergi.web.indicators.services import ConflictError
 from sinergi.web.programs import warnings as rules
 from sinergi.web.programs.choices import (
@@ -54,6 +55,32 @@ M = TypeVar("M", bound=models.Model)
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
+
+
+# Official figures (totals, reports, the public summary, warnings) count only what the
+# agency sent to Bappeda; a draft or a returned realisation is work in progress that
+# only its agency and the reviewers see (``MonevPolicy.can_see_unsubmitted``).
+OFFICIAL_STATUSES = frozenset({RealisationStatus.SUBMITTED, RealisationStatus.APPROVED})
+PERCENT_DECIMALS = 1  # percentages in every output: page, PDF, XLSX, API
+MONEY_DECIMALS = 0  # rupiah in every output
+# The API gives percentages one decimal more than the pages (its declared 2 places), rounded
+# by the same rule from the exact value: it is what integrators compute with.
+API_DECIMALS = 2
+
+
+def output_number(value: Decimal | None) -> str:
+    """An output figure as every monev output writes it: whole numbers whole (``1.307``),
+    others with the decimals they need, at most two (``12,5``, ``-44,67``); missing: en dash."""
+    r = rounded(value, 2)
+    if r is None:
+        return number(None)
+    exponent = int(r.normalize().as_tuple().exponent)
+    return number(r, max(0, -exponent))
+
+
+def is_official(realisation: Realisation | None) -> bool:
+    """A realisation that counts in official figures: submitted to or approved by Bappeda."""
+    return realisation is not None and realisation.status in OFFICIAL_STATUSES
 
 
 class LockedError(Exception):
@@ -164,8 +191,8 @@ def validate_realisation(
             errors["spent"] = _(
                 "Spending (Rp %(spent)s) exceeds the activity's budget (Rp %(budget)s)."
             ) % {
-                "spent": f"{spent:,.0f}",
-                "budget": f"{limit:,.0f}",
+                "spent": number(spent, MONEY_DECIMALS),
+                "budget": number(limit, MONEY_DECIMALS),
             }
     return errors
 
@@ -345,6 +372,16 @@ class OutputRow:
     by_quarter: dict[int, Decimal]
 
 
+NOT_SUBMITTED = "not_submitted"
+
+
+def status_label(status: str) -> str:
+    """The report status as the monev pages, PDF and XLSX write it."""
+    if status == NOT_SUBMITTED:
+        return _("Not submitted")
+    return str(RealisationStatus(status).label)
+
+
 @dataclass
 class ActivityRow:
     activity: Activity
@@ -360,6 +397,25 @@ class ActivityRow:
     warnings: list[rules.Warning]
     history: dict[int, Realisation] = field(default_factory=dict)
     plans: dict[int, QuarterPlan] = field(default_factory=dict)
+    # The quarter's draft or returned realisation, not counted anywhere: only its agency
+    # and the reviewers may see it (the views ask ``MonevPolicy.can_see_unsubmitted``).
+    pending: Realisation | None = None
+    pending_history: dict[int, Realisation] = field(default_factory=dict)
+    draft_visible: bool = False  # set by :func:`reveal_drafts` for the one who may see it
+
+    @property
+    def status(self) -> str:
+        """The quarter's report status as officially known: approved, submitted, returned
+        or ``not_submitted`` (no report, or a draft that is not sent yet)."""
+        if self.realisation is not None:
+            return str(self.realisation.status)
+        if self.pending is not None and self.pending.status == RealisationStatus.RETURNED:
+            return str(RealisationStatus.RETURNED)
+        return NOT_SUBMITTED
+
+    @property
+    def status_label(self) -> str:
+        return str(status_label(self.status))
 
     @property
     def financial_pct(self) -> Decimal | None:
@@ -465,6 +521,16 @@ class MonevReport:
     def period(self) -> str:
         return f"{self.year}-Q{self.quarter}"
 
+    @property
+    def period_label(self) -> str:
+        """``Triwulan III 2019`` in the active language."""
+        return quarter_label(self.year, self.quarter)
+
+    @property
+    def has_plan(self) -> bool:
+        """Whether the period has anything to monitor (activities of the year)."""
+        return bool(self.blocks)
+
 
 def default_as_of(
     region: Region, year: int, quarter: int, monev_round: MonevRound | None
@@ -522,14 +588,17 @@ def monev_data(
     for plan in QuarterPlan.objects.filter(**scope):
         plans[plan.activity_id][plan.quarter] = plan
     realisations: dict[int, dict[int, Realisation]] = defaultdict(dict)
+    pending: dict[int, dict[int, Realisation]] = defaultdict(dict)
     for real in Realisation.objects.filter(**scope, quarter__lte=quarter):
-        realisations[real.activity_id][real.quarter] = real
+        (realisations if is_official(real) else pending)[real.activity_id][real.quarter] = real
     indicators: dict[int, list[PerformanceIndicator]] = defaultdict(list)
     for ind in PerformanceIndicator.objects.filter(**scope).order_by("code"):
         indicators[ind.activity_id].append(ind)  # type: ignore[index]
     achieved: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for out in OutputRealisation.objects.filter(
-        **{f"realisation__{k}": v for k, v in scope.items()}, realisation__quarter__lte=quarter
+        **{f"realisation__{k}": v for k, v in scope.items()},
+        realisation__quarter__lte=quarter,
+        realisation__status__in=OFFICIAL_STATUSES,
     ).values_list("indicator_id", "realisation__quarter", "value"):
         achieved[out[0]][out[1]] = out[2]
     monev_round = MonevRound.objects.filter(region=region, year=year, quarter=quarter).first()
@@ -551,6 +620,7 @@ def monev_data(
             indicators[activity.pk],
             achieved,
             thresholds,
+            pending[activity.pk],
         )
         block = by_agency.get(activity.agency_id)
         if block is None:
@@ -581,6 +651,7 @@ def _activity_row(
     indicators: list[PerformanceIndicator],
     achieved: dict[int, dict[int, Decimal]],
     thresholds: rules.Thresholds,
+    pending: dict[int, Realisation] | None = None,
 ) -> ActivityRow:
     public = sum((v for k, v in budgets.items() if k in FundingSource.public_budget()), ZERO)
     non_apbd = sum((v for k, v in budgets.items() if k not in FundingSource.public_budget()), ZERO)
@@ -599,15 +670,6 @@ def _activity_row(
             values=values,
         )
         series.append(s)
-        outputs.append(
-            OutputRow(
-                indicator=ind,
-                quarter_target=ind.quarter_target(quarter),
-                achieved=rules.achieved_so_far(s, quarter),
-                projection=rules.project_output(s, quarter),
-                by_quarter=dict(values),
-            )
-        )
     progress = rules.ActivityProgress(
         quarter=quarter,
         as_of=as_of,
@@ -618,7 +680,19 @@ def _activity_row(
         planned_disbursement=plan.disbursement if plan else None,
         spent=real.spent if real else None,
         outputs=series,
+        year=activity.year,
     )
+    growth = rules.growth(progress)
+    for ind, s in zip(indicators, series, strict=True):
+        outputs.append(
+            OutputRow(
+                indicator=ind,
+                quarter_target=ind.quarter_target(quarter),
+                achieved=rules.achieved_so_far(s, quarter),
+                projection=rules.project_output(s, quarter, **growth),
+                by_quarter=dict(s.values),
+            )
+        )
     return ActivityRow(
         activity=activity,
         budgets=dict(budgets),
@@ -633,11 +707,21 @@ def _activity_row(
         warnings=rules.assess(progress, thresholds),
         history=dict(history),
         plans=dict(plans),
+        pending=(pending or {}).get(quarter),
+        pending_history=dict(pending or {}),
     )
 
 
+def reveal_drafts(report: MonevReport, may_see: Callable[[Activity], bool]) -> None:
+    """Mark the rows whose unsubmitted realisation the viewer may see (``may_see`` is
+    ``MonevPolicy.can_see_unsubmitted``); official figures are not changed."""
+    for row in report.rows:
+        row.draft_visible = bool(row.pending_history) and may_see(row.activity)
+
+
 def summary_rows(report: MonevReport) -> list[dict[str, Any]]:
-    """Per-agency aggregates as plain values (what the public may see)."""
+    """Per-agency aggregates as plain values (what the public may see), rounded half-up
+    from the exact values (:func:`formatting.rounded`), official figures only."""
     rows = []
     for block in report.blocks:
         t = block.totals
@@ -646,22 +730,18 @@ def summary_rows(report: MonevReport) -> list[dict[str, Any]]:
                 "agency": block.agency.short_name or block.agency.name,
                 "agency_id": block.agency.pk,
                 "activities": t.activities,
-                "public_budget": t.public_budget,
-                "non_apbd": t.non_apbd,
-                "planned_disbursement": t.planned_disbursement,
-                "spent": t.spent,
-                "financial_pct": _round(t.financial_pct),
-                "planned_financial_pct": _round(t.planned_financial_pct),
-                "physical_pct": _round(t.physical_pct),
+                "public_budget": rounded(t.public_budget, 2),
+                "non_apbd": rounded(t.non_apbd, 2),
+                "planned_disbursement": rounded(t.planned_disbursement, 2),
+                "spent": rounded(t.spent, 2),
+                "financial_pct": rounded(t.financial_pct, API_DECIMALS),
+                "planned_financial_pct": rounded(t.planned_financial_pct, API_DECIMALS),
+                "physical_pct": rounded(t.physical_pct, API_DECIMALS),
                 "late": t.late,
                 "warnings": t.warnings,
             }
         )
     return rows
-
-
-def _round(value: Decimal | None, places: str = "0.01") -> Decimal | None:
-    return value.quantize(Decimal(places)) if value is not None else None
 
 
 def quarters_with_data(region: Region) -> list[tuple[int, int]]:

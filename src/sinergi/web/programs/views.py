@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sinergi.web.audit import services as audit
+from sinergi.web.core.formatting import quarter_label, rounded
 from sinergi.web.indicators.services import ConflictError
 from sinergi.web.programs import documents, importer, reports, services
 from sinergi.web.programs.choices import FundingSource, IndicatorLevel, RealisationStatus
@@ -68,7 +69,8 @@ def _chart(report: services.MonevReport) -> dict[str, Any]:
     """By agency: financial and physical realisation against plan (percent)."""
 
     def num(value: Decimal | None) -> float | None:
-        return round(float(value), 1) if value is not None else None
+        r = rounded(value, services.PERCENT_DECIMALS)
+        return float(r) if r is not None else None
 
     return {
         "labels": [str(b.agency) for b in report.blocks],
@@ -111,6 +113,9 @@ def overview(request: HttpRequest, code: str, year: int, quarter: int) -> HttpRe
             region=region, slug=request.GET["program"]
         ).first()
     report = services.monev_data(region, year, quarter, flagship=flagship, as_of=_as_of(request))
+    if not report.has_plan:
+        return _no_plan(request, region, year, quarter)
+    services.reveal_drafts(report, policy.can_see_unsubmitted)
     detail = policy.can_read_details(region.code)
     late_only = detail and request.GET.get("terlambat") == "1"
     return render(
@@ -132,6 +137,25 @@ def overview(request: HttpRequest, code: str, year: int, quarter: int) -> HttpRe
     )
 
 
+def _no_plan(request: HttpRequest, region: Region, year: int, quarter: int) -> HttpResponse:
+    """A period without planned activities: say so (404) and offer the years that have them."""
+    years = sorted(
+        set(Activity.objects.filter(region=region).values_list("year", flat=True)), reverse=True
+    )
+    latest = MonevRound.objects.filter(region=region).order_by("-year", "-quarter").first()
+    return render(
+        request,
+        "programs/no_plan.html",
+        {
+            "region": region,
+            "period": quarter_label(year, quarter),
+            "years": years,
+            "latest": latest,
+        },
+        status=404,
+    )
+
+
 def _periods(year: int, quarter: int) -> dict[str, Any]:
     """The quarter picker: the year's four quarters and the neighbours of the current one."""
     return {
@@ -149,6 +173,8 @@ def late(request: HttpRequest, code: str, year: int, quarter: int) -> HttpRespon
     if (refused := _need_details(request, policy, region.code)) is not None:
         return refused
     report = services.monev_data(region, year, quarter, as_of=_as_of(request))
+    if not report.has_plan:
+        return _no_plan(request, region, year, quarter)
     blocks = [
         {"agency": b.agency, "rows": [r for r in b.rows if r.warnings]} for b in report.blocks
     ]
@@ -172,6 +198,9 @@ def flagship_detail(request: HttpRequest, code: str, slug: str) -> HttpResponse:
         year = year or (latest.year if latest else flagship.year_start)
         quarter = quarter or (latest.quarter if latest else 4)
     report = services.monev_data(region, year, quarter, flagship=flagship)
+    if not report.has_plan:
+        return _no_plan(request, region, year, quarter)
+    services.reveal_drafts(report, policy.can_see_unsubmitted)
     detail = policy.can_read_details(region.code)
     outcomes = []
     if detail:
@@ -234,6 +263,9 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     full_year = services.monev_data(
         activity.region, activity.year, 4, activity_ids=[activity.pk]
     ).rows[0]
+    show_drafts = policy.can_see_unsubmitted(activity)
+    quarters = _quarter_table(full_year, quarter, show_drafts)
+    shown = row.realisation or (row.pending if show_drafts else None)
     return render(
         request,
         "programs/activity.html",
@@ -242,8 +274,9 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "row": row,
             "report": report,
             "quarter": quarter,
-            "quarters": _quarter_table(full_year, quarter),
-            "chart": _activity_chart(full_year),
+            "period": quarter_label(activity.year, quarter),
+            "quarters": quarters,
+            "chart": _activity_chart(full_year, quarters),
             "budget_lines": [(FundingSource(k).label, v) for k, v in sorted(row.budgets.items())],
             "indicators": activity.indicators.select_related(
                 "serves__regional_indicator", "regional_indicator"
@@ -252,68 +285,100 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "proposals": activity.proposals.all(),
             "can_write": policy.can_write_activity_data(activity),
             "upload_form": DocumentForm() if policy.can_write_activity_data(activity) else None,
-            "history": audit.history(row.realisation)[:20] if row.realisation else [],
+            "history": audit.history(shown)[:20] if shown else [],
         },
     )
 
 
-def _quarter_table(row: services.ActivityRow, current: int) -> list[dict[str, Any]]:
+def _quarter_table(
+    row: services.ActivityRow, current: int, show_drafts: bool
+) -> list[dict[str, Any]]:
+    """Quarter by quarter, cumulative to the end of each quarter, as the chart draws it.
+
+    Physical progress and spending are reported cumulatively; an additive output is
+    summed over the quarters so far (a level is the quarter's level). A quarter's
+    draft is shown (and marked) only to those who may see drafts; otherwise it is a
+    quarter "not submitted".
+    """
+    draft_outputs: dict[int, dict[int, Decimal]] = {}
+    if show_drafts and row.pending_history:
+        for pending in row.pending_history.values():
+            draft_outputs[pending.quarter] = {
+                o.indicator_id: o.value for o in pending.outputs.all()
+            }
+    last_reported = max([*row.history, *(row.pending_history if show_drafts else {})], default=0)
+    totals = [Decimal(0)] * len(row.outputs)
     table = []
     for q in (1, 2, 3, 4):
         plan = row.plans.get(q)
         real = row.history.get(q)
+        draft = row.pending_history.get(q) if show_drafts and real is None else None
+        shown = real or draft
+        unsubmitted = real is None and q in row.pending_history
+        outputs = []
+        for index, out in enumerate(row.outputs):
+            value = out.by_quarter.get(q)
+            if value is None and draft is not None:
+                value = draft_outputs.get(q, {}).get(out.indicator.pk)
+            if out.indicator.additive:
+                totals[index] += value or 0
+                outputs.append(totals[index] if q <= last_reported else None)
+            else:
+                outputs.append(value)
+        budget = row.public_budget
         table.append(
             {
                 "quarter": q,
+                "label": quarter_label(row.activity.year, q),
                 "current": q == current,
-                "plan": plan,
-                "real": real,
-                "financial_pct": (real.spent * 100 / row.public_budget)
-                if real and row.public_budget
+                "planned_physical": plan.physical_pct if plan else None,
+                "planned_disbursement": plan.disbursement if plan else None,
+                "planned_financial_pct": plan.disbursement * 100 / budget
+                if plan and budget
                 else None,
-                "planned_financial_pct": (plan.disbursement * 100 / row.public_budget)
-                if plan and row.public_budget
-                else None,
-                "outputs": [o.by_quarter.get(q) for o in row.outputs],
+                "real": shown,
+                "physical": shown.physical_pct if shown else None,
+                "spent": shown.spent if shown else None,
+                "financial_pct": shown.spent * 100 / budget if shown and budget else None,
+                "is_draft": draft is not None,
+                "status": (
+                    str(shown.get_status_display())
+                    if shown
+                    else services.status_label(services.NOT_SUBMITTED)
+                    if unsubmitted
+                    else ""
+                ),
+                "outputs": outputs,
+                "targets": [o.indicator.quarter_target(q) for o in row.outputs],
             }
         )
     return table
 
 
-def _activity_chart(row: services.ActivityRow) -> dict[str, Any]:
-    def pct(value: Decimal | None) -> float | None:
-        return round(float(value), 1) if value is not None else None
+def _activity_chart(row: services.ActivityRow, table: list[dict[str, Any]]) -> dict[str, Any]:
+    """The activity chart draws exactly the figures of the quarter table (rounded alike)."""
 
-    budget = row.public_budget
+    def pct(value: Decimal | None) -> float | None:
+        r = rounded(value, services.PERCENT_DECIMALS)
+        return float(r) if r is not None else None
+
+    def num(value: Decimal | None) -> float | None:
+        return float(value) if value is not None else None
+
     return {
-        "labels": [f"TW {q}" for q in (1, 2, 3, 4)],
-        "planned_physical": [
-            pct(row.plans[q].physical_pct) if q in row.plans else None for q in (1, 2, 3, 4)
-        ],
-        "physical": [
-            pct(row.history[q].physical_pct) if q in row.history else None for q in (1, 2, 3, 4)
-        ],
-        "planned_financial": [
-            pct(row.plans[q].disbursement * 100 / budget) if q in row.plans and budget else None
-            for q in (1, 2, 3, 4)
-        ],
-        "financial": [
-            pct(row.history[q].spent * 100 / budget) if q in row.history and budget else None
-            for q in (1, 2, 3, 4)
-        ],
+        "labels": [q["label"] for q in table],
+        "planned_physical": [pct(q["planned_physical"]) for q in table],
+        "physical": [pct(q["physical"]) for q in table],
+        "planned_financial": [pct(q["planned_financial_pct"]) for q in table],
+        "financial": [pct(q["financial_pct"]) for q in table],
         "outputs": [
             {
                 "name": f"{o.indicator.name} ({o.indicator.unit})",
-                "values": [
-                    float(o.by_quarter[q]) if q in o.by_quarter else None for q in (1, 2, 3, 4)
-                ],
-                "targets": [
-                    float(t) if (t := o.indicator.quarter_target(q)) is not None else None
-                    for q in (1, 2, 3, 4)
-                ],
+                "values": [num(q["outputs"][i]) for q in table],
+                "targets": [num(q["targets"][i]) for q in table],
                 "additive": o.indicator.additive,
             }
-            for o in row.outputs
+            for i, o in enumerate(row.outputs)
         ],
         "text": {
             "planned_physical": _("Planned physical %"),
@@ -336,6 +401,8 @@ def realisation_entry(request: HttpRequest, pk: int, quarter: int) -> HttpRespon
     can_review = policy.can_review(activity)
     outputs = list(activity.indicators.filter(level=IndicatorLevel.OUTPUT))
     current = activity.realisations.filter(quarter=quarter).prefetch_related("outputs").first()
+    if current is not None and not policy.can_see_realisation(current):
+        current = None  # an unsubmitted realisation is its agency's and the reviewers' only
     conflict = None
     initial: dict[str, Any] = {"version": current.version if current else 0}
     if current is not None:
@@ -451,6 +518,7 @@ def realisation_entry(request: HttpRequest, pk: int, quarter: int) -> HttpRespon
             and (current is None or current.status != RealisationStatus.APPROVED),
             "can_review": can_review and current is not None,
             "actions": services.allowed_actions(current) if current else [],
+            "period": quarter_label(activity.year, quarter),
             "row": report.rows[0],
             "plan": report.rows[0].plans.get(quarter),
         },
@@ -469,6 +537,10 @@ def report_download(
     if request.GET.get("program"):
         flagship = get_object_or_404(FlagshipProgramme, region=region, slug=request.GET["program"])
     report = services.monev_data(region, year, quarter, flagship=flagship, as_of=_as_of(request))
+    if not report.has_plan:
+        return _no_plan(request, region, year, quarter)
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404("no such report format")
     content, content_type, name = reports.build(report, fmt)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -502,6 +574,13 @@ def import_page(request: HttpRequest, code: str) -> HttpResponse:
         .first()
         or dt.date.today().year
     )
+    quarter = request.GET.get("tw") if request.GET.get("tw") in {"1", "2", "3", "4"} else ""
+    page = {
+        "region": region,
+        "year": year,
+        "quarter": quarter,
+        "max_mb": importer.max_megabytes(),
+    }
     if request.method == "POST":
         stash = request.session.get(IMPORT_STASH_SESSION_KEY)
         if request.POST.get("token") and stash and stash.get("token") == request.POST["token"]:
@@ -511,26 +590,24 @@ def import_page(request: HttpRequest, code: str) -> HttpResponse:
         else:
             form = ImportForm(request.POST, request.FILES)
             if not form.is_valid():
-                return render(
-                    request, "programs/import.html", {"region": region, "form": form, "year": year}
-                )
+                return render(request, "programs/import.html", {**page, "form": form})
             upload = form.cleaned_data["file"]
             kind, name = form.cleaned_data["kind"], upload.name
-            if upload.size > documents.max_bytes():
-                form.add_error("file", _("The file is too large."))
-                return render(
-                    request, "programs/import.html", {"region": region, "form": form, "year": year}
+            if upload.size > importer.max_bytes():
+                # Refused before reading: the file never reaches memory as a whole.
+                form.add_error(
+                    "file",
+                    _("The file is %(size)s MB; the limit is %(limit)s MB.")
+                    % {
+                        "size": importer.megabytes(upload.size),
+                        "limit": importer.max_megabytes(),
+                    },
                 )
+                return render(request, "programs/import.html", {**page, "form": form})
             content = upload.read()
             valid_only = False
         try:
-            rows = importer.read_rows(name, content)
-        except Exception as exc:  # a damaged file: openpyxl and csv raise many kinds
-            messages.error(request, _("The file cannot be read: %(e)s") % {"e": exc})
-            return render(
-                request, "programs/import.html", {"region": region, "form": form, "year": year}
-            )
-        try:
+            rows = importer.read_upload(name, content)
             report = importer.import_file(
                 kind,
                 rows,
@@ -539,15 +616,20 @@ def import_page(request: HttpRequest, code: str) -> HttpResponse:
                 can_write=policy.can_write_activity_data,
                 valid_only=valid_only,
             )
+        except importer.FileRefused as exc:
+            # The file as a whole does not fit: no rows to pick from, nothing to stash.
+            result = {"refused": _error_rows(exc.errors)}
         except importer.ImportFailed as exc:
             token = uuid.uuid4().hex
             (_stash_dir() / token).write_bytes(content)
             request.session[IMPORT_STASH_SESSION_KEY] = {"token": token, "kind": kind, "name": name}
+            bad_rows = len({e.row for e in exc.errors})
             result = {
-                "errors": exc.errors,
+                "errors": _error_rows(exc.errors),
                 "rows": len(rows),
                 "token": token,
-                "bad_rows": len({e.row for e in exc.errors}),
+                "bad_rows": bad_rows,
+                "good_rows": importer.count_rows(kind, rows) - bad_rows,
             }
         else:
             if stash := request.session.pop(IMPORT_STASH_SESSION_KEY, None):
@@ -566,10 +648,20 @@ def import_page(request: HttpRequest, code: str) -> HttpResponse:
                     "skipped": len({e.row for e in report.errors}),
                 },
             )
-            result = {"report": report}
-    return render(
-        request, "programs/import.html", {"region": region, "form": form, "year": year, **result}
-    )
+            result = {"report": report, "skipped": _error_rows(report.errors)}
+    return render(request, "programs/import.html", {**page, "form": form, **result})
+
+
+def _error_rows(errors: list[importer.RowError]) -> list[dict[str, Any]]:
+    """Row errors as the page shows them: the column by its label, not its code."""
+    return [
+        {
+            "row": e.row,
+            "column": importer.column_label(e.column) if e.column != "-" else "–",
+            "reason": e.reason,
+        }
+        for e in errors
+    ]
 
 
 def import_template(request: HttpRequest, code: str, kind: str, fmt: str) -> HttpResponse:
@@ -585,7 +677,7 @@ def import_template(request: HttpRequest, code: str, kind: str, fmt: str) -> Htt
         else dt.date.today().year
     )
     quarter = int(request.GET["tw"]) if request.GET.get("tw") in {"1", "2", "3", "4"} else None
-    rows = importer.template_rows(kind, region, year, quarter)
+    rows = importer.template_rows(kind, region, year, quarter, policy.can_write_activity_data)
     if fmt == "csv":
         response = HttpResponse(
             importer.template_csv(kind, rows), content_type="text/csv; charset=utf-8"

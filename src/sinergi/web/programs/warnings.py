@@ -100,6 +100,7 @@ class ActivityProgress:
     planned_disbursement: Decimal | None = None
     spent: Decimal | None = None
     outputs: Sequence[OutputSeries] = ()
+    year: int | None = None  # the budget year (default: the year of ``end_date``)
 
 
 @dataclass(frozen=True)
@@ -115,40 +116,58 @@ class Warning:
     @cached_property
     def message(self) -> str:
         """The reason, in the active language, with the figures behind it."""
+        from sinergi.web.core.formatting import long_date, quarter_label
+
         f = dict(self.facts)
+        if "plan" in f and "actual" in f and "lag" in f:
+            # The gap between the two figures as written (70 - 48,4 = 21,6), not of the
+            # exact values, so the sentence adds up; the rule itself used the exact gap.
+            f["lag"] = _rounded(f["plan"]) - _rounded(f["actual"])
         for key, value in f.items():
             if isinstance(value, Decimal):
                 f[key] = _num(value)
+            elif isinstance(value, dt.date):
+                f[key] = long_date(value)
+        if "year" in f and "quarter" in f:
+            f["period"] = quarter_label(int(f["year"]), int(f["quarter"]))
         templates = {
             WarningKind.PHYSICAL_LAG: _(
-                "Physical progress %(actual)s %% against a plan of %(plan)s %% "
+                "Physical progress %(actual)s%% against a plan of %(plan)s%% "
                 "(%(lag)s points behind; allowed %(margin)s)."
             ),
             WarningKind.FINANCIAL_LAG: _(
-                "Spending %(actual)s %% of the budget against a planned %(plan)s %% "
+                "Spending %(actual)s%% of the budget against a planned %(plan)s%% "
                 "(%(lag)s points behind; allowed %(margin)s)."
             ),
             WarningKind.DEADLINE: _(
-                "%(days)s days left until %(end)s and physical progress is %(actual)s %% "
-                "(below %(minimum)s %%)."
+                "%(days)s days left until %(end)s and physical progress is %(actual)s%% "
+                "(below %(minimum)s%%)."
             ),
             WarningKind.OVERDUE: _(
-                "Ended on %(end)s (%(days)s days ago) at %(actual)s %% physical progress."
+                "Ended on %(end)s (%(days)s days ago) at %(actual)s%% physical progress."
             ),
             WarningKind.OUTPUT_TREND: _(
                 "%(name)s: %(achieved)s %(unit)s so far, heading for %(projection)s against a "
                 "year target of %(target)s."
             ),
-            WarningKind.NO_REPORT: _("No realisation reported for Q%(quarter)s."),
+            WarningKind.NO_REPORT: _("No realisation submitted for %(period)s.")
+            if "period" in f
+            else _("No realisation reported for Q%(quarter)s."),
         }
         return templates[WarningKind(self.kind)] % f
 
 
-def _num(value: Decimal) -> str:
-    from django.utils.formats import number_format
+def _rounded(value: Decimal) -> Decimal:
+    from sinergi.web.core.formatting import rounded
 
-    places = 0 if value == value.to_integral() else 1
-    return number_format(value, places, force_grouping=True)
+    return rounded(value, 1) or Decimal(0)
+
+
+def _num(value: Decimal) -> str:
+    """A figure of a warning: one decimal at most, rounded as every other output rounds."""
+    from sinergi.web.core.formatting import number
+
+    return number(value, 1, trim=True)
 
 
 def _severity(lag: Decimal, margin: Decimal) -> str:
@@ -194,43 +213,81 @@ def deadline(p: ActivityProgress, t: Thresholds) -> Warning | None:
         return Warning(
             WarningKind.OVERDUE,
             HIGH,
-            {"end": p.end_date.isoformat(), "days": -days_left, "actual": physical},
+            {"end": p.end_date, "days": -days_left, "actual": physical},
         )
     if days_left > t.deadline_days or physical >= t.deadline_min_physical:
         return None
     facts = {
         "days": days_left,
-        "end": p.end_date.isoformat(),
+        "end": p.end_date,
         "actual": physical,
         "minimum": t.deadline_min_physical,
     }
     return Warning(WarningKind.DEADLINE, HIGH, facts)
 
 
-def project_output(series: OutputSeries, quarter: int) -> Decimal | None:
+def last_quarter(end_date: dt.date, year: int) -> int:
+    """The last quarter of ``year`` in which an activity ending on ``end_date`` still runs."""
+    if end_date.year > year:
+        return 4
+    if end_date.year < year:
+        return 0
+    return (end_date.month - 1) // 3 + 1
+
+
+def project_output(
+    series: OutputSeries, quarter: int, *, runs_until: int = 4, finished: bool = False
+) -> Decimal | None:
     """The year value the quarters reported up to ``quarter`` point to.
 
-    Additive outputs: the total so far plus the average quarterly rate for
-    the quarters left (quarters without a report count as nothing achieved).
-    Levels: the least-squares line through the reported quarters, read at Q4
-    (the last level when only one quarter is reported).
+    Only what can still grow is projected:
+
+    - an output of a finished activity (``finished``: physical progress 100 %) or
+      one that already reached its year target (a one-off event that took place,
+      a count that is done) stays at what was achieved;
+    - an additive output grows at its average quarterly rate (quarters without a
+      report count as nothing achieved) over the quarters the activity still runs
+      (``runs_until``, the last quarter before its end date), and is a count, so
+      the projection is in whole units (rounded half-up);
+    - a level (rate, share) follows the least-squares line through the reported
+      quarters, read at the last quarter the activity runs (the last level when only
+      one quarter is reported or nothing is left to run).
+
+    >>> s = OutputSeries("vacancies", "lowongan", Decimal(1000), values={3: Decimal(980)})
+    >>> project_output(s, 3), project_output(s, 3, finished=True)
+    (Decimal('1307'), Decimal('980'))
     """
+    from sinergi.web.core.formatting import rounded
+
     reported = {q: v for q, v in series.values.items() if q <= quarter}
     if not reported:
         return None
+    end = max(min(runs_until, 4), quarter)
     if series.additive:
         total = sum(reported.values(), Decimal(0))
-        return total + total / quarter * (4 - quarter)
+        reached = total >= series.target if series.higher_is_better else total <= series.target
+        if finished or reached or end == quarter:
+            return total
+        return rounded(total + total / quarter * (end - quarter), 0)
     points = sorted(reported.items())
-    if len(points) == 1:
-        return points[0][1]
+    if len(points) == 1 or finished or end == points[-1][0]:
+        return points[-1][1]
     n = Decimal(len(points))
     mean_x = sum(Decimal(q) for q, _v in points) / n
     mean_y = sum(v for _q, v in points) / n
     sxx = sum((Decimal(q) - mean_x) ** 2 for q, _v in points)
     sxy = sum((Decimal(q) - mean_x) * (v - mean_y) for q, v in points)
     slope = sxy / sxx
-    return mean_y + slope * (Decimal(4) - mean_x)
+    return mean_y + slope * (Decimal(end) - mean_x)
+
+
+def growth(p: ActivityProgress) -> dict[str, Any]:
+    """The ``runs_until`` and ``finished`` arguments of :func:`project_output` for an activity."""
+    year = p.year or p.end_date.year
+    return {
+        "runs_until": last_quarter(p.end_date, year),
+        "finished": p.physical is not None and p.physical >= HUNDRED,
+    }
 
 
 def achieved_so_far(series: OutputSeries, quarter: int) -> Decimal | None:
@@ -244,7 +301,7 @@ def output_trend(p: ActivityProgress, t: Thresholds) -> list[Warning]:
     """Outputs whose projection misses the year target by more than ``t.output_tolerance`` %."""
     found = []
     for series in p.outputs:
-        projection = project_output(series, p.quarter)
+        projection = project_output(series, p.quarter, **growth(p))
         if projection is None:
             continue
         allowance = abs(series.target) * t.output_tolerance / HUNDRED
@@ -271,7 +328,10 @@ def assess(p: ActivityProgress, t: Thresholds | None = None) -> list[Warning]:
     t = t or Thresholds()
     found: list[Warning] = []
     if p.physical is None:
-        found.append(Warning(WarningKind.NO_REPORT, MEDIUM, {"quarter": p.quarter}))
+        facts: dict[str, Any] = {"quarter": p.quarter}
+        if p.year is not None:
+            facts["year"] = p.year
+        found.append(Warning(WarningKind.NO_REPORT, MEDIUM, facts))
     for rule in (deadline, physical_lag, financial_lag):
         warning = rule(p, t)
         if warning is not None:

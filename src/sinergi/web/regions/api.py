@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import django_filters
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 from rest_framework.routers import BaseRouter
 
+from sinergi.web.api.filters import BooleanFilter, ChoiceFilter, FilterSet
+from sinergi.web.api.serializers import ModelSerializer
 from sinergi.web.regions.models import Level, Region
 
 
-class RegionSerializer(serializers.ModelSerializer[Region]):
+class RegionSerializer(ModelSerializer[Region]):
     class Meta:
         model = Region
         fields = ["code", "name", "level", "parent", "active"]
 
 
-class RegionFilter(django_filters.FilterSet):
+class RegionFilter(FilterSet):
     parent = django_filters.CharFilter(field_name="parent_id", help_text="Children of this code.")
-    level = django_filters.ChoiceFilter(choices=Level.choices)
+    level = ChoiceFilter(choices=Level.choices)
     within = django_filters.CharFilter(method="filter_within", help_text="This code's subtree.")
-    active = django_filters.BooleanFilter()
+    active = BooleanFilter()
     name = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.web.core.formatting import number
+from sinergi.web.core.formatting import ROMAN_QUARTERS, number, quarter_label
+from sinergi.web.core.formatting import long_date as _long_date
+from sinergi.web.core.formatting import percent as _percent
 
 register = template.Library()
 
@@ -37,6 +41,46 @@ def unit_label(unit: str) -> str:
 def fmt(value: Decimal | float | None, decimals: int = 2) -> str:
     """A number with the indicator's decimals, in the active locale ('–' when missing)."""
     return number(value, int(decimals))
+
+
+@register.filter
+def percent(value: Decimal | float | None, decimals: int = 1) -> str:
+    """A percentage as people write it: ``{{ 66.65|percent }}`` -> ``66,7%`` ('–' when missing).
+
+    The value is already in percent (66.65, not 0.6665); ``{{ x|percent:2 }}`` sets decimals.
+    """
+    return _percent(value, int(decimals))
+
+
+@register.filter
+def long_date(value: dt.date | dt.datetime | None) -> str:
+    """``{{ day|long_date }}`` -> ``29 November 2019``; a datetime adds local time (``14.05``)."""
+    return _long_date(value)
+
+
+@register.filter
+def quarter(value: int | str | None, year: int | str | None = None) -> str:
+    """A period as people write it: ``{{ q|quarter:year }}`` -> ``Triwulan IV 2026``.
+
+    ``value`` is the quarter number (1-4) or a ``"tw4"``/``"Q4"`` code; an object with
+    ``year`` and ``quarter`` attributes also works without the argument
+    (``{{ period|quarter }}``). Anything else is shown unchanged; ``None`` is '–'.
+    """
+    if value is None:
+        return "–"
+    if year is None and hasattr(value, "year") and hasattr(value, "quarter"):
+        year, value = value.year, value.quarter
+    text = str(value).strip().lower().removeprefix("tw").removeprefix("q")
+    try:
+        q = int(text)
+        y = int(year) if year is not None else None
+    except (TypeError, ValueError):
+        return str(value)
+    if q not in (1, 2, 3, 4):
+        return str(value)
+    if y is None:
+        return gettext("Quarter %(roman)s") % {"roman": ROMAN_QUARTERS[q]}
+    return quarter_label(y, q)
 
 
 @register.simple_tag

@@ -6,7 +6,7 @@
   var fmt = new Intl.NumberFormat(lang === "en" ? "en-GB" : "id-ID", { maximumFractionDigits: 1 });
   function data(id) { var el = document.getElementById(id); return el ? JSON.parse(el.textContent) : null; }
   function pctAxis() {
-    return { min: 0, max: 100, ticks: { callback: function (v) { return v + " %"; } } };
+    return { min: 0, max: 100, ticks: { callback: function (v) { return fmt.format(v) + "%"; } } };
   }
   var tooltip = { callbacks: { label: function (c) {
     var v = c.parsed.x !== undefined && c.chart.options.indexAxis === "y" ? c.parsed.x : c.parsed.y;
@@ -47,21 +47,17 @@
       var colours = ["#9c4a00", "#5b3a9c", "#b42318", "#16794c"];
       var sets = [];
       d.outputs.forEach(function (o, i) {
-        var values = o.values, total = 0;
-        if (o.additive) {  // compare cumulative achievement with the cumulative targets
-          values = o.values.map(function (v, q) {
-            var reported = o.values.slice(q).some(function (x) { return x !== null; });
-            if (v !== null) { total += v; return total; }
-            return reported ? total : null;
-          });
-        }
+        // The values are what the quarter table shows: cumulative to date for additive
+        // outputs (beside the cumulative targets), the quarter's level for the others.
+        var values = o.values;
         var colour = colours[i % colours.length];
         sets.push({ type: "bar", label: o.name, data: values, backgroundColor: colour });
         sets.push({ type: "line", label: o.name + " (" + d.text.target + ")", data: o.targets, borderColor: colour,
           borderDash: [4, 3], pointRadius: 2, fill: false });
       });
       new Chart(out, { data: { labels: d.labels, datasets: sets },
-        options: { maintainAspectRatio: false, animation: false, plugins: { tooltip: tooltip } } });
+        options: { maintainAspectRatio: false, animation: false, plugins: { tooltip: tooltip },
+          scales: { y: { beginAtZero: true, ticks: { callback: function (v) { return fmt.format(v); } } } } } });
     }
   }
 })();

@@ -1,0 +1,45 @@
+"""Serializer parts shared by the apps' APIs: text and boolean fields that take only that.
+
+DRF's CharField turns a JSON number into a string (``{"note": 0}`` is saved as
+``"0"``) and its BooleanField reads ``0`` or ``"yes"``, although the schema says
+string and boolean. Sinergi's API (JSON) refuses them with 400 naming the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+
+class StrictCharField(serializers.CharField):
+    default_error_messages = {"not_text": _("Enter text, not a number or a list.")}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_text")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON ``true``/``false`` only: DRF would also read ``0``, ``"yes"`` or ``"on"``."""
+
+    default_error_messages = {"not_boolean": _("Enter true or false.")}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("not_boolean")
+        return data
+
+
+class ModelSerializer(serializers.ModelSerializer[Any]):
+    """ModelSerializer whose text and boolean model fields take only JSON text and booleans."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.BooleanField: StrictBooleanField,
+    }
