@@ -7,6 +7,9 @@ _REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("SECURE_COOKIES", "0")
 os.environ.setdefault("SINERGI_DATA_DIR", str(_REPO / "var"))
+# Fixed registry keys for the tests (never used outside them).
+os.environ.setdefault("SINERGI_PII_HASH_KEY", "11" * 32)
+os.environ.setdefault("SINERGI_PII_ENCRYPTION_KEY", "22" * 32)
 
 from sinergi.web.settings import *  # noqa: E402, F403
 

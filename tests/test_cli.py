@@ -41,7 +41,7 @@ def test_help(command, tmp_path):
 def demo_dir(tmp_path_factory, region_package):  # type: ignore[no-untyped-def]
     data_dir = tmp_path_factory.mktemp("demo")
     first = run(["demo", "--regions-source", str(region_package)], data_dir)
-    assert "regions: 91599" in first.stderr and "seed figures: 29 new" in first.stderr
+    assert "regions: 91599" in first.stderr and "seed figures: 30 new" in first.stderr
     return data_dir
 
 
@@ -81,7 +81,7 @@ def test_demo_is_idempotent(demo_dir, region_package):
     }
     assert changed == {}, f"a second demo run changed (rows before, after): {changed}"
     assert after["indicators_valuerevision"][0] == before["indicators_valuerevision"][0]
-    assert "seed figures: 0 new, 0 updated, 29 unchanged" in again.stderr
+    assert "seed figures: 0 new, 0 updated, 30 unchanged" in again.stderr
     assert (demo_dir / "secret_key").exists()
 
 
@@ -117,7 +117,7 @@ def test_the_shipped_sample_imports_cleanly_and_templates_are_written(demo_dir, 
     from sinergi.web.demo.services import SEED_FIGURES
 
     checked = run(["import", str(SEED_FIGURES), "--dry-run"], demo_dir)
-    assert "29 rows checked: 29 valid" in checked.stdout
+    assert "30 rows checked: 30 valid" in checked.stdout
     for name in ("template.xlsx", "template.csv"):
         run(["import", "--template", str(tmp_path / name)], demo_dir)
         assert (tmp_path / name).stat().st_size > 0

@@ -10,6 +10,7 @@ strings first, so a detector that finds nothing cannot pass silently.
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -100,10 +101,25 @@ def outside_references(text: str, relative: Path) -> list[tuple[int, str]]:
     return sorted(found)
 
 
+def _candidates(top: str) -> list[Path]:
+    """Files under ``top`` that a clone has: tracked or new, not git-ignored (so build
+    output such as ``bench/out/`` is not read); every file when this is no git checkout."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", top],
+            cwd=REPO,
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return sorted((REPO / top).rglob("*"))
+    return sorted(REPO / name for name in listed.decode().split("\0") if name)
+
+
 def _text_files() -> list[Path]:
     files = [REPO / name for name in SCANNED_FILES if (REPO / name).is_file()]
     for top in SCANNED:
-        for path in sorted((REPO / top).rglob("*")):
+        for path in _candidates(top):
             rel = path.relative_to(REPO)
             if not path.is_file() or SKIPPED_DIRS.intersection(rel.parts):
                 continue

@@ -60,6 +60,9 @@ LAZY_COMMANDS: dict[str, str] = {
     "estimate": "sinergi.stats.cli.estimate",
     "user": "sinergi.web.accounts.cli.user",
     "report": "sinergi.web.programs.cli.report",
+    "pmt": "sinergi.targeting.cli.pmt",
+    "deciles": "sinergi.targeting.cli.deciles_command",
+    "registry": "sinergi.web.registry.cli.registry",
 }
 
 
@@ -85,6 +88,7 @@ def demo(regions_source: Path | None) -> None:
 
     # The demo's secret key must exist before Django reads its settings.
     ensure_secret_key_file(env.env_path("SINERGI_DATA_DIR", Path.cwd() / "var"))
+    ensure_pii_key_files(env.env_path("SINERGI_DATA_DIR", Path.cwd() / "var"))
     _django()
     from rich.console import Console
 
@@ -109,6 +113,21 @@ def ensure_secret_key_file(data_dir: Path) -> None:
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_urlsafe(50))
         key_file.chmod(0o600)
+
+
+def ensure_pii_key_files(data_dir: Path) -> None:
+    """Create the registry's NIK/KK hash and encryption keys in ``data_dir`` (demo keys)."""
+    import secrets
+
+    for var, file_name in (
+        ("SINERGI_PII_HASH_KEY", "pii_hash_key"),
+        ("SINERGI_PII_ENCRYPTION_KEY", "pii_encryption_key"),
+    ):
+        key_file = data_dir / file_name
+        if not key_file.exists() and not os.environ.get(var):
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
 
 
 @main.command()

@@ -29,7 +29,7 @@ DESKTOP = {"width": 1280, "height": 900}
 SEVERE = {"critical", "serious"}
 
 ROLES = [None, "bappeda.demo", "verifikator.demo", "betung.demo", "eksekutif.demo",
-         "disnakertrans.demo"]  # fmt: skip
+         "disnakertrans.demo", "dinsos.demo"]  # fmt: skip
 
 
 def _period(day: dt.date) -> str:
@@ -50,6 +50,8 @@ def _main_pages(base: str) -> list[tuple[str, str]]:
         ("completeness", f"{base}/pendataan/{DATASET}/{period}/"),
         ("entry", f"{base}/pendataan/{DATASET}/{period}/{BETUNG}/"),
         ("users", f"{base}/akun/pengguna/"),
+        ("registry", f"{base}/registri/"),
+        ("registry import", f"{base}/registri/impor/"),
         ("login", f"{base}/akun/login/"),
         ("404", f"{base}/halaman-yang-tidak-ada/"),
     ]
@@ -140,6 +142,11 @@ def test_main_pages_pass_axe_and_fit_a_phone(
         pages += _discovered(
             page, server, "activity", f"{server}/monev/", "main a[href*='/monev/kegiatan/']"
         )
+        registry = f"{server}/registri/"
+        pages += _discovered(page, server, "registry profile", registry, "main a.release-profile")
+        pages += _discovered(page, server, "registry browser", registry, "main a.release-browse")
+        if pages[-1][0] == "registry browser":
+            pages += _discovered(page, server, "household", pages[-1][1], "main a.household-link")
         if username == "bappeda.demo":
             pages += _discovered(
                 page, server, "history", f"{server}/akun/pengguna/", "#users a[href^='/riwayat/']"

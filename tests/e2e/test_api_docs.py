@@ -3,65 +3,15 @@
 Swagger UI comes from the vendored drf-spectacular-sidecar files and its init
 script from SpectacularSwaggerSplitView, so the page renders under the
 project's Content Security Policy (our own origin only, no inline script or
-style). `sinergi serve` runs on a fresh data directory as production would
-(DEBUG off); the page needs no data, only the schema.
+style). ``server`` is the suite's live demo (tests/e2e/conftest.py), served as
+production would (DEBUG off).
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-
 import pytest
 
-SINERGI = os.path.join(os.path.dirname(sys.executable), "sinergi")
-
 pytestmark = pytest.mark.e2e
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data_dir = tmp_path_factory.mktemp("sinergi-docs")
-    env = {
-        **os.environ,
-        "SINERGI_DATA_DIR": str(data_dir),
-        "DEBUG": "0",
-        "SECURE_COOKIES": "0",
-        "SECRET_KEY": "e2e-" + "k" * 60,
-        "DJANGO_SETTINGS_MODULE": "sinergi.web.settings",
-    }
-    env.pop("DATABASE_URL", None)
-    port = _free_port()
-    log = (data_dir / "serve.log").open("w")
-    proc = subprocess.Popen(
-        [SINERGI, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/api/v1/schema/", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError((data_dir / "serve.log").read_text()) from None
-                time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
 
 
 def test_docs_list_the_operations_under_the_csp(server: str) -> None:

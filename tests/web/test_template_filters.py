@@ -49,3 +49,15 @@ def test_quarter_of_a_period_object_and_bad_values() -> None:
     with translation.override("id"):
         assert _render("{{ p|quarter }}", p=Period()) == "Triwulan II 2026"
         assert _render("{{ x|quarter:2026 }}|{{ n|quarter }}", x="tw9", n=None) == "tw9|–"
+
+
+def test_failed_lookup_is_missing_not_a_crash() -> None:
+    """A template lookup that fails gives ``''``; every number filter shows the dash."""
+    with translation.override("id"):
+        out = _render(
+            "{{ row.nothing|fmt }} {{ row.nothing|fmt:1 }} {{ row.nothing|percent }} "
+            "{{ row.nothing|long_date }} {{ blank|fmt }}",
+            row={},
+            blank="  ",
+        )
+    assert out == "– – – – –"

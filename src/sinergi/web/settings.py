@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "sinergi.web.indicators",
     "sinergi.web.programs",
     "sinergi.web.collection",
+    "sinergi.web.registry",
     "sinergi.web.api",
 ]
 
@@ -240,7 +241,14 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sinergi API",
-    "DESCRIPTION": "Regional development indicators, targets and achievements.",
+    "DESCRIPTION": (
+        "Regional development indicators, targets and achievements, programme monitoring "
+        "(monev) and kecamatan data collection.\n\n"
+        "Reads of published aggregates are public; everything else needs a token "
+        "(`Authorization: Token <key>`) or a signed-in session. Error messages are in "
+        "Bahasa Indonesia; send the cookie `django_language=en` for English. Updates send "
+        "the `version` they read and get 409 when someone saved first."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -307,3 +315,24 @@ SINERGI_MONEV_WARNINGS = {
     "output_tolerance": 0,
 }
 SINERGI_DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+
+
+# Household registry (issue 9). NIK/KK keys: 32 bytes as 64 hex digits (or base64),
+# from the environment or from key files in the data directory (`sinergi demo` writes
+# them, like secret_key). Without keys the registry refuses to import or reveal.
+def _pii_key(name: str, file_name: str) -> str | None:
+    key = env_str(name, "")
+    if key:
+        return key
+    key_file = DATA_DIR / file_name
+    return key_file.read_text().strip() if key_file.is_file() else None
+
+
+SINERGI_PII_HASH_KEY = _pii_key("SINERGI_PII_HASH_KEY", "pii_hash_key")
+SINERGI_PII_ENCRYPTION_KEY = _pii_key("SINERGI_PII_ENCRYPTION_KEY", "pii_encryption_key")
+SINERGI_REGISTRY_DIR = DATA_DIR / "registry"
+SINERGI_REGISTRY_MAX_UPLOAD_MB = env_int("SINERGI_REGISTRY_MAX_UPLOAD_MB", 2048)
+# Published registry aggregates hide cells with fewer households than this.
+SINERGI_SMALL_CELL_THRESHOLD = env_int("SINERGI_SMALL_CELL_THRESHOLD", 10)
+# Agency codes of the social affairs office (Dinas Sosial) whose verifiers may reveal NIK/KK.
+SINERGI_SOCIAL_AGENCY_CODES = env_list("SINERGI_SOCIAL_AGENCY_CODES", ["dinsos"])

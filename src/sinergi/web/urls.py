@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("sinergi.web.collection.urls")),
     path("", include("sinergi.web.audit.urls")),
     path("", include("sinergi.web.accounts.urls")),
+    path("", include("sinergi.web.registry.urls")),
     path("akun/login/", auth_views.LoginView.as_view(), name="login"),
     path("akun/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -129,6 +129,34 @@ def test_user_history_for_its_administrator(client, make_user):
     page = client.get(reverse("audit-history", args=["auth", "user", created.pk]))
     assert page.status_code == 200
     assert "Username" in {c.label for v in page.context["views"] for c in v.changes}
+    # The profile's keys read as its fields: role label, region and agency names.
+    created_row = {c.label: c.after for c in page.context["views"][-1].changes}
+    assert created_row["Role"] == "Kecamatan operator"
+    assert created_row["Region scope"] == Region.objects.get(code="16.07.05").name
+    html = page.content.decode()
+    assert "kecamatan_operator" not in html and "16.07.05<" not in html
+
+
+def test_user_history_names_the_agency_and_reads_indonesian(client, make_user):
+    from sinergi.web.accounts.models import Agency
+    from sinergi.web.accounts.services import create_user
+
+    admin = make_user("bappeda", role="bappeda_admin")
+    agency = Agency.objects.create(region_id="16.07", code="dinkes", name="Dinas Kesehatan")
+    created = create_user(
+        username="dinkes1",
+        role="opd_operator",
+        region_code="16.07",
+        agency_code="dinkes",
+        actor=admin,
+    )
+    client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    client.force_login(admin)
+    page = client.get(reverse("audit-history", args=["auth", "user", created.pk]))
+    row = {c.label: c.after for c in page.context["views"][-1].changes}
+    assert row["Perangkat daerah"] == agency.name
+    assert row["Peran"] == "Operator dan verifikator OPD", row
+    assert row["Cakupan wilayah"] == Region.objects.get(code="16.07").name
 
 
 @pytest.fixture

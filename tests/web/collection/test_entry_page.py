@@ -103,6 +103,10 @@ def test_review_without_the_role_is_forbidden(client, period, users, make_submis
         url(period, name="collection-act"), {"action": "verify", "version": sub.version}
     )
     assert response.status_code == 403
+    # The site's 403 page (layout, reason, role), not a bare plain-text answer.
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert 'id="error-403"' in html and 'class="mainnav"' in html
     sub.refresh_from_db()
     assert sub.status == "submitted"
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from sinergi.web.collection import workflow
 from sinergi.web.indicators.models import IndicatorValue
 
-from .conftest import RAMBUTAN, figures
+from .conftest import BETUNG, RAMBUTAN, figures
 
 
 def value(code, region, period):  # type: ignore[no-untyped-def]
@@ -49,3 +49,36 @@ def test_unapproval_takes_the_kecamatan_out_of_the_regency_sum(period, users, ma
     assert value("job_seekers_registered", "16.07", "2025-Q2").value == 100
     own = value("job_seekers_registered", RAMBUTAN, "2025-Q2")
     assert own.status == "preliminary" and "un-approved" in own.note
+
+
+def test_notes_written_by_collection_read_indonesian_on_history_and_indicator_pages(
+    client, settings, period, make_submission, users
+):
+    """One mechanism (core.stored_text.shown): the note, source and reason that data
+    collection stores read the same, in Indonesian, on the value's history page and on
+    the indicator page."""
+    from django.urls import reverse
+
+    make_submission(period, status="approved", values=figures(seekers=100))
+    regency = value("job_seekers_registered", "16.07", "2025-Q2")
+    kecamatan = value("job_seekers_registered", BETUNG, "2025-Q2")
+    client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)  # Indonesian, the default
+    client.force_login(users["bappeda"])
+    history = client.get(
+        reverse("audit-history", args=["indicators", "indicatorvalue", regency.pk])
+    ).content.decode()
+    page = client.get(
+        reverse("indicator-detail", args=["16.07", "job_seekers_registered"])
+    ).content.decode()
+    sum_note = "jumlah dari 1 dari 21 wilayah pelapor (laporan yang disetujui)"
+    for html in (history, page):
+        assert sum_note in html
+        assert "reporting regions" not in html and "Sinergi data collection" not in html
+    assert "Pendataan Sinergi: " in history
+    assert "dijumlahkan dari laporan wilayah di bawahnya yang telah disetujui" in history
+    own = client.get(
+        reverse("audit-history", args=["indicators", "indicatorvalue", kecamatan.pk])
+    ).content.decode()
+    betung = kecamatan.region.name
+    assert f"dari laporan {betung} yang telah disetujui" in own
+    assert "approved submission" not in own and BETUNG + ")" not in own

@@ -38,3 +38,34 @@ def test_the_synthetic_source_says_so_in_both_languages():
         english = gettext(SYNTHETIC_SOURCE)
     assert "bukan data BPS" in SYNTHETIC_SOURCE and "not BPS data" in english
     assert "sinergi.stats" not in SYNTHETIC_SOURCE  # no code names for readers
+
+
+def test_every_seed_note_is_indonesian_with_english_in_the_catalogue():
+    from sinergi.web.core.stored_text import shown
+    from sinergi.web.demo.citations import NOTES
+
+    with SEED_FIGURES.open(encoding="utf-8") as handle:
+        notes = {row["note"] for row in csv.DictReader(handle)} - {""}
+    assert notes == set(NOTES)
+    for stored, english in NOTES.items():
+        with translation.override("en"):
+            assert shown(stored) == english
+        with translation.override("id"):
+            assert shown(stored) == stored
+    # No English left in the stored (Indonesian) notes.
+    for word in ("the article", "figure", "about ", "grade", "reduce"):
+        assert not any(word in n for n in notes), word
+
+
+def test_a_seed_note_reads_in_the_readers_language_on_the_indicator_page(client, db, settings):
+    from sinergi.web.demo.services import seed_rows
+    from sinergi.web.indicators.importer import import_rows
+
+    import_rows(seed_rows())
+    url = "/wilayah/16.07/indikator/stunting_prevalence/"
+    client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    assert "angka sebelumnya; berita tidak menyebut tahunnya" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+    assert "earlier figure; the article does not give its year" in english
+    assert "angka sebelumnya" not in english

@@ -139,9 +139,9 @@ def test_xlsx_is_read_like_csv():
 
 def test_the_seed_figures_import_cleanly_and_idempotently():
     first = import_rows(seed_rows())
-    assert first.created == 29 and not first.errors
+    assert first.created == 30 and not first.errors
     again = import_rows(seed_rows())
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 29)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 30)
     poverty = IndicatorValue.objects.filter(
         indicator__code="poverty_rate", region="16.07"
     ).chronological()
@@ -153,17 +153,19 @@ def test_the_seed_figures_import_cleanly_and_idempotently():
     assert all("Banyuasin" in v.source for v in poverty)
     stunting = IndicatorValue.objects.filter(indicator__code="stunting_prevalence").chronological()
     assert [v.value for v in stunting] == [20, 11]
-    assert all(v.year is None and "does not give its year" in v.note for v in stunting)
+    assert all(v.year is None and "tidak menyebut tahunnya" in v.note for v in stunting)
 
 
 def test_the_shipped_sample_file_is_what_the_demo_imports():
     """`sinergi import src/sinergi/web/demo/data/seed_figures.csv` and the demo agree."""
     assert read_rows(SEED_FIGURES) == seed_rows()
     report = import_rows(read_rows(SEED_FIGURES), dry_run=True)
-    assert report.rows == 29 and not report.errors
+    assert report.rows == 30 and not report.errors
     import_rows(read_rows(SEED_FIGURES))
-    tpt = Target.objects.get(indicator__code="open_unemployment_rate")
+    # "Halve the number of unemployed" is a target on the count, not on the rate.
+    tpt = Target.objects.get(indicator__code="unemployed_persons")
     assert (tpt.kind, tpt.baseline_year, tpt.plan_level) == ("change_pct", 2019, "aspiration")
+    assert not Target.objects.filter(indicator__code="open_unemployment_rate").exists()
     # Sources are citations (title, outlet, place, date), never file names.
     sources = set(IndicatorValue.objects.values_list("source", flat=True))
     assert sources and not any(".txt" in s or "seed" in s.lower() for s in sources)

@@ -42,10 +42,11 @@ def text(html: str) -> str:
 
 
 def test_value_without_baseline_is_cannot_be_judged_not_no_data(client, seeded):
-    # TPT 3.29 % (2024) against "-50 % from 2019" (a 2022 target) with no 2019 value.
-    tpt = card(client.get("/wilayah/16.07/?tahun=2026").content.decode(), "open_unemployment_rate")
+    # About 22,000 unemployed (2017) against "-50 % from 2019" (a 2022 target) with no
+    # 2019 value. The target is on the count: the article says "jumlah pengangguran".
+    tpt = card(client.get("/wilayah/16.07/?tahun=2026").content.decode(), "unemployed_persons")
     words = text(tpt)
-    assert "3,29" in words
+    assert "22.000" in words
     assert "status-no_baseline" in tpt and "Tidak dapat dinilai" in words
     assert "Tidak ada data" not in words
     assert "belum ada nilai untuk tahun dasar 2019" in words
@@ -54,23 +55,23 @@ def test_value_without_baseline_is_cannot_be_judged_not_no_data(client, seeded):
 
 def test_target_of_an_earlier_year_is_said_to_be_earlier(client, seeded, english):
     html = client.get("/wilayah/16.07/?tahun=2026").content.decode()
-    words = text(card(html, "open_unemployment_rate"))
+    words = text(card(html, "unemployed_persons"))
     assert "This target is for 2022, an earlier year; no target is set for 2026." in words
     # As of 2022 the same target is the year's own target: no such sentence.
     as_of_2022 = text(
-        card(client.get("/wilayah/16.07/?tahun=2022").content.decode(), "open_unemployment_rate")
+        card(client.get("/wilayah/16.07/?tahun=2022").content.decode(), "unemployed_persons")
     )
     assert "an earlier year" not in as_of_2022
 
 
 def test_a_current_target_is_preferred_to_an_earlier_one(seeded, banyuasin):
-    tpt = Indicator.objects.get(code="open_unemployment_rate")
+    tpt = Indicator.objects.get(code="unemployed_persons")
     services.set_target(
         indicator=tpt,
         region=banyuasin,
         plan_level="rpjmd",
         year=2026,
-        value="3.0",
+        value="11000",
         plan_document="RPJMD 2025-2029",
     )
     targets = list(Target.objects.filter(indicator=tpt).select_related("region"))

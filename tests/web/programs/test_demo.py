@@ -35,3 +35,20 @@ def test_demo_twice_changes_nothing(data_dir):
     from sinergi.web.demo.services import DEMO_PASSWORD
 
     assert User.objects.get(username="disnakertrans.demo").check_password(DEMO_PASSWORD)
+
+
+def test_count_outputs_have_whole_quarterly_targets(prima):
+    """An additive output counts things (events, persons): its cumulative quarterly targets
+    are whole numbers (no "0,25 kali" job fair), and reach the year target in Q4."""
+    from sinergi.web.programs.models import PerformanceIndicator
+
+    outputs = PerformanceIndicator.objects.filter(region_id="16.07", year=2019, additive=True)
+    assert outputs.count() >= 8
+    for ind in outputs:
+        quarters = [ind.target_q1, ind.target_q2, ind.target_q3, ind.target_q4]
+        assert all(q == q.to_integral_value() for q in quarters), (ind.code, quarters)
+        assert quarters == sorted(quarters) and quarters[-1] == ind.target, (ind.code, quarters)
+    fair = outputs.get(code="job-fair-events")
+    assert [fair.target_q1, fair.target_q2, fair.target_q3] == [0, 0, 1]
+    tourism = outputs.get(code="destinations-developed")
+    assert [tourism.target_q1, tourism.target_q2, tourism.target_q3] == [1, 2, 2]

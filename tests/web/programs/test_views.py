@@ -203,3 +203,30 @@ def _png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "green").save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def test_home_opens_each_user_s_own_region(prima, make_user):
+    """/monev/ opens the user's region (a kecamatan operator's regency), never another
+    regency's monev."""
+    betung = client_for(make_user("t-betung", role="kecamatan_operator", region="16.07.05"))
+    assert betung.get("/monev/")["Location"] == OVERVIEW
+    province = client_for(make_user("t-sumsel", role="executive_viewer", region="16"))
+    assert province.get("/monev/")["Location"] == OVERVIEW
+    palembang = client_for(make_user("t-plg", role="bappeda_admin", region="16.71"))
+    response = palembang.get("/monev/")
+    assert response.status_code == 200  # Palembang plans nothing: its own empty page
+    html = response.content.decode()
+    assert "Palembang" in html and "16.07" not in html.split("<main")[-1]
+
+
+def test_home_opens_the_current_quarter_when_this_year_is_planned(prima, client):
+    from django.utils import timezone
+
+    from sinergi.web.programs.models import Activity
+
+    today = timezone.localdate()
+    job_fair = Activity.objects.get(region_id="16.07", year=2019, code="2.07.04.2.01.0002")
+    Activity.objects.filter(pk=job_fair.pk).update(year=today.year)
+    quarter = (today.month - 1) // 3 + 1
+    response = client.get("/monev/")
+    assert response["Location"] == f"/monev/16.07/{today.year}/tw{quarter}/"

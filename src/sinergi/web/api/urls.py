@@ -1,7 +1,9 @@
 """Routes of /api/v1/. An app adds its viewsets in ``register(router)`` of its ``api`` module
 and may list extra (non-router) routes in that module's ``urlpatterns``."""
 
+import threading
 from importlib import import_module
+from typing import Any
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -26,6 +28,18 @@ for name in APP_APIS:
     extra_urls += getattr(module, "urlpatterns", [])
 
 
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document, generated one request at a time: drf-spectacular loads its
+    extensions lazily and two first requests in parallel (threads of ``sinergi serve``)
+    can break each other's load."""
+
+    _lock = threading.Lock()
+
+    def _get_schema_response(self, request: Request) -> Any:
+        with self._lock:
+            return super()._get_schema_response(request)
+
+
 class NoSuchEndpoint(APIView):
     """Any other path under /api/v1/ (e.g. ``values/0.5/``) answers a JSON 404, as the schema
     says, not Django's HTML page. Paths without the trailing slash still get redirected."""
@@ -39,7 +53,7 @@ class NoSuchEndpoint(APIView):
 
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's init script as its own file (?script), so the
     # page needs no inline script under the CSP.
     path(

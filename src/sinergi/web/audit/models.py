@@ -13,6 +13,8 @@ class Action(models.TextChoices):
     UPDATE = "update", _("Changed")
     DELETE = "delete", _("Deleted")
     TRANSITION = "transition", _("State changed")
+    # A clear NIK or KK shown to an authorised user (UU 27/2022): who, when, which, why.
+    REVEAL = "reveal", _("Personal number revealed")
 
 
 class AuditEntry(models.Model):

@@ -13,6 +13,11 @@ A model may add two optional hooks (the audit app imports no domain app):
 - ``history_labels(self) -> dict[str, str]``: labels of snapshot keys that are
   not model fields (a submission's ``value:<element>:<category>``, or the items
   of a dict-valued key such as ``outputs:<id>``).
+
+A model the project does not own (Django's ``User``) cannot have hooks; the app
+that audits it registers with :func:`borrow_fields` the snapshot keys that are
+fields of another model (a user's role, region and agency live on its profile),
+so they read as that field would: choice label, region name, agency name.
 """
 
 from __future__ import annotations
@@ -31,11 +36,15 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from sinergi.web.audit.models import Action, AuditEntry
+from sinergi.web.core import stored_text
 from sinergi.web.core.formatting import long_date, number, quarter_label
 
 # Bookkeeping a person does not need: who saved is the "who" column already.
 HIDDEN = {"id", "version", "updated_by", "updated_by_id", "updated_at", "created_at"}
 EMPTY = (None, "", {}, [])
+# Fields whose text Sinergi may have written itself (data collection notes, sources):
+# shown through core.stored_text, as the indicator pages show them.
+STORED_TEXT = {"note", "reason", "source"}
 # A transition's comment starts with the step's code ("verify: ok"); the status
 # change already says what happened.
 _STEP_PREFIX = re.compile(r"^[a-z_]+(?::\s*|$)")
@@ -85,9 +94,24 @@ def title(obj: models.Model) -> str:
     return f"{capfirst(str(obj._meta.verbose_name))} {obj}"
 
 
+# Snapshot keys of a model that are fields of another model, by audited model.
+_BORROWED: dict[type[models.Model], dict[str, models.Field]] = {}
+
+
+def borrow_fields(model: type[models.Model], source: type[models.Model], *names: str) -> None:
+    """Read snapshot keys ``names`` of ``model``'s entries as the fields of ``source``.
+
+    >>> borrow_fields(User, Profile, "role", "region", "agency")  # doctest: +SKIP
+    """
+    borrowed = _BORROWED.setdefault(model, {})
+    for name in names:
+        borrowed[name] = source._meta.get_field(name)  # type: ignore[assignment]
+
+
 def _fields(model: type[models.Model]) -> dict[str, models.Field]:
-    """Snapshot keys (``attname``) to their fields."""
-    return {f.attname: f for f in model._meta.concrete_fields}  # type: ignore[misc]
+    """Snapshot keys (``attname``) to their fields, borrowed keys last."""
+    own: dict[str, models.Field] = {f.attname: f for f in model._meta.concrete_fields}  # type: ignore[misc]
+    return own | _BORROWED.get(model, {})
 
 
 def _flatten(state: dict[str, Any] | None) -> dict[str, Any]:
@@ -132,6 +156,7 @@ class _Names:
                 if value not in EMPTY and isinstance(field, models.ForeignKey):
                     wanted[field.related_model].add(value)  # type: ignore[index]
         self.names: dict[tuple[type[models.Model], str], str] = {}
+        self.regions: dict[str, str] = {}
         user_model = get_user_model()
         for model, pks in wanted.items():
             for obj in model._default_manager.filter(pk__in=pks):
@@ -148,6 +173,10 @@ class _Names:
 def _text(raw: Any, field: models.Field | None, names: _Names) -> str:
     if raw in EMPTY:
         return "–"
+    if field is not None and field.name in STORED_TEXT and isinstance(raw, str):
+        if field.name == "source":
+            return stored_text.citation(raw) or "–"
+        return stored_text.shown(raw, names.regions) or "–"
     if field is None:
         if isinstance(raw, int | float | Decimal) or re.fullmatch(r"-?\d+(\.\d+)?", str(raw)):
             return _decimal_text(raw)
@@ -192,6 +221,10 @@ def describe(obj: models.Model, entries: Sequence[AuditEntry]) -> list[EntryView
             extra.setdefault(attname, capfirst(str(field.verbose_name)))
     flat = [(_flatten(e.before), _flatten(e.after)) for e in entries]
     names = _Names(fields, [s for pair in flat for s in pair])
+    names.regions = stored_text.region_names(
+        [e.comment for e in entries]
+        + [v for pair in flat for state in pair for k, v in state.items() if k in STORED_TEXT]
+    )
     order = {key: i for i, key in enumerate(fields)}
     views = []
     for entry, (before, after) in zip(entries, flat, strict=True):
@@ -213,8 +246,9 @@ def describe(obj: models.Model, entries: Sequence[AuditEntry]) -> list[EntryView
         comment = entry.comment or ""
         if entry.action == Action.TRANSITION:
             comment = _STEP_PREFIX.sub("", comment, count=1)
+        comment = stored_text.shown(comment, names.regions)
         views.append(EntryView(entry, changes, comment))
     return views
 
 
-__all__ = ["EntryView", "FieldChange", "describe", "person", "title"]
+__all__ = ["EntryView", "FieldChange", "borrow_fields", "describe", "person", "title"]

@@ -39,7 +39,13 @@ from sinergi.web.accounts.permissions import HasRole
 from sinergi.web.accounts.policy import Policy
 from sinergi.web.api.exceptions import REQUIRED, Conflict
 from sinergi.web.api.filters import FilterSet
-from sinergi.web.api.serializers import ModelSerializer, StrictCharField
+from sinergi.web.api.serializers import (
+    ModelSerializer,
+    StrictCharField,
+    StrictDecimalField,
+    StrictFloatField,
+    StrictIntegerField,
+)
 from sinergi.web.collection import services, workflow
 from sinergi.web.collection.choices import SubmissionStatus, Timeliness
 from sinergi.web.collection.models import (
@@ -155,7 +161,7 @@ class DataValueSerializer(serializers.Serializer[Any]):
 
     element = StrictCharField(max_length=60)
     category = StrictCharField(max_length=12, allow_blank=True, default="")
-    value = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True)
+    value = StrictDecimalField(max_digits=20, decimal_places=6, allow_null=True)
 
 
 class DataValueOutSerializer(serializers.Serializer[Any]):
@@ -245,7 +251,7 @@ class SubmissionCreateSerializer(serializers.Serializer[Any]):
 
 
 class SubmissionUpdateSerializer(serializers.Serializer[Any]):
-    version = serializers.IntegerField(min_value=1)
+    version = StrictIntegerField(min_value=1)
     values = DataValueSerializer(many=True, required=False, default=list)
     rule_comments = serializers.DictField(
         child=StrictCharField(allow_blank=True), required=False, default=dict
@@ -255,7 +261,7 @@ class SubmissionUpdateSerializer(serializers.Serializer[Any]):
 class TransitionSerializer(serializers.Serializer[Any]):
     action = serializers.ChoiceField(choices=WORKFLOW_ACTIONS)
     comment = StrictCharField(required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(min_value=1)
+    version = StrictIntegerField(min_value=1)
 
 
 class SubmissionFilter(FilterSet):
@@ -421,23 +427,21 @@ class PeriodCompletenessSerializer(serializers.Serializer[Any]):
     period = StrictCharField()
     opens_on = serializers.DateField()
     closes_on = serializers.DateField()
-    expected = serializers.IntegerField()
-    reported = serializers.IntegerField()
-    completeness_pct = serializers.FloatField(allow_null=True)
-    timeliness_pct = serializers.FloatField(allow_null=True)
-    counts = serializers.DictField(
-        child=serializers.IntegerField(), help_text="timeliness -> regions"
-    )
+    expected = StrictIntegerField()
+    reported = StrictIntegerField()
+    completeness_pct = StrictFloatField(allow_null=True)
+    timeliness_pct = StrictFloatField(allow_null=True)
+    counts = serializers.DictField(child=StrictIntegerField(), help_text="timeliness -> regions")
     regions = RegionReportSerializer(many=True)
 
 
 class PeriodCountsSerializer(serializers.Serializer[Any]):
     period = StrictCharField()
-    expected = serializers.IntegerField()
-    on_time = serializers.IntegerField()
-    late = serializers.IntegerField()
-    in_progress = serializers.IntegerField()
-    missing = serializers.IntegerField()
+    expected = StrictIntegerField()
+    on_time = StrictIntegerField()
+    late = StrictIntegerField()
+    in_progress = StrictIntegerField()
+    missing = StrictIntegerField()
 
 
 class CompletenessSeriesSerializer(serializers.Serializer[Any]):

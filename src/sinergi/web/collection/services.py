@@ -43,6 +43,15 @@ from sinergi.web.collection.models import (
 from sinergi.web.collection.validation import Cell, Issue, check, element_total, ratio_value
 from sinergi.web.collection.workflow import WorkflowError
 from sinergi.web.core.formatting import long_date
+from sinergi.web.core.stored_text import (
+    AGGREGATED,
+    APPROVED_REPORT,
+    COLLECTION_SOURCE,
+    COLLECTION_SOURCE_DEMO,
+    SUM_OF_REPORTING,
+    UNAPPROVED,
+    UNDER_CORRECTION,
+)
 from sinergi.web.indicators.choices import ValueStatus
 from sinergi.web.indicators.services import ConflictError, record_value
 from sinergi.web.regions.models import Region, ancestor_codes
@@ -278,10 +287,8 @@ def delete_draft(submission: Submission, user: User, *, expected_version: int | 
 
 
 def _source(dataset: DataSet) -> str:
-    text = f"Sinergi data collection: {dataset.name}"
-    if dataset.is_illustrative:
-        text += " (illustrative demo figures)"
-    return text[:300]
+    kind = COLLECTION_SOURCE_DEMO if dataset.is_illustrative else COLLECTION_SOURCE
+    return kind.compose(name=dataset.name)[:300]
 
 
 def publish(submission: Submission, user: User, *, aggregate: bool = True) -> int:
@@ -294,9 +301,9 @@ def publish(submission: Submission, user: User, *, aggregate: bool = True) -> in
         "status": ValueStatus.FINAL,
         "source": _source(dataset),
         "is_synthetic": dataset.is_illustrative,
-        "note": f"approved submission ({submission.region_id})",
+        "note": APPROVED_REPORT.compose(region=submission.region_id),
     }
-    reason = f"approved submission {submission}"
+    reason = APPROVED_REPORT.compose(region=submission.region_id)
     changed = 0
     totals = {e.code: element_total(e, values) for e in elements}
     for element in elements:
@@ -349,9 +356,9 @@ def withdraw(submission: Submission, user: User, *, comment: str = "") -> int:
             period=value.period,
             value=value.value,
             user=user,
-            reason=f"un-approved: {comment}"[:300],
+            reason=UNAPPROVED.compose(comment=comment)[:300],
             status=ValueStatus.PRELIMINARY,
-            note=f"un-approved, under correction ({submission.region_id})",
+            note=UNDER_CORRECTION.compose(region=submission.region_id),
         )
         changed += did
     changed += aggregate_up(submission.period, submission.region_id, user)
@@ -402,9 +409,9 @@ def aggregate_up(period: Period, region_code: str, user: User | None) -> int:
                 period=period.code,  # type: ignore[arg-type]
                 value=sum(present, Decimal(0)),
                 user=user,
-                reason="aggregated from approved submissions",
+                reason=AGGREGATED.compose(),
                 status=ValueStatus.FINAL if len(present) == len(below) else ValueStatus.PRELIMINARY,
-                note=f"sum of {len(present)} of {len(below)} reporting regions (approved)",
+                note=SUM_OF_REPORTING.compose(n=len(present), total=len(below)),
                 **common,  # type: ignore[arg-type]
             )
             changed += did

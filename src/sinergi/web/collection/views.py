@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -393,7 +394,8 @@ def act(request: HttpRequest, code: str, period: str, region: str) -> HttpRespon
         )
     except workflow.WorkflowError as exc:
         if exc.forbidden:
-            return HttpResponse(exc.messages[0], status=403)
+            # The site's 403 page, with the reason and the user's role (not a bare text).
+            raise PermissionDenied(exc.messages[0]) from exc
         for text in exc.messages:
             messages.error(request, text)
     else:

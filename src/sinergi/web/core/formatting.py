@@ -13,31 +13,14 @@ picks the separators.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-Number = Decimal | float | int
+from sinergi.rounding import Number, rounded  # the one rounding rule, shared with the core
 
 ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
-
-
-def rounded(value: Number | None, decimals: int = 2) -> Decimal | None:
-    """``value`` rounded half-up to ``decimals`` places (``None`` stays ``None``).
-
-    >>> rounded(Decimal("66.65"), 1), rounded(60.85, 1), rounded(None)
-    (Decimal('66.7'), Decimal('60.9'), None)
-    """
-    if value is None:
-        return None
-    # str() of a float gives the shortest repr (60.85, not 60.849999...), so a
-    # float rounds as it is written.
-    exact = value if isinstance(value, Decimal) else Decimal(str(value))
-    try:
-        return exact.quantize(Decimal(1).scaleb(-int(decimals)), rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        return exact
 
 
 def _separators() -> tuple[str, str]:
@@ -45,7 +28,7 @@ def _separators() -> tuple[str, str]:
     return (".", ",") if lang.startswith("id") else (",", ".")
 
 
-def number(value: Number | None, decimals: int = 2, *, trim: bool = False) -> str:
+def number(value: Number | str | None, decimals: int = 2, *, trim: bool = False) -> str:
     """``value`` rounded and written with the active language's separators.
 
     ``trim`` drops a zero fraction (``12,00`` -> ``12``), for counts. Missing
@@ -68,16 +51,16 @@ def number(value: Number | None, decimals: int = 2, *, trim: bool = False) -> st
     return sign + grouped + (dec + frac if frac else "")
 
 
-def percent(value: Number | None, decimals: int = 1) -> str:
+def percent(value: Number | str | None, decimals: int = 1) -> str:
     """A percentage as people write it: ``66,7%`` (Indonesian), ``66.7%`` (English)."""
-    if value is None:
+    if rounded(value, decimals) is None:
         return "–"
     return number(value, decimals) + "%"
 
 
-def long_date(day: dt.date | dt.datetime | None) -> str:
+def long_date(day: dt.date | dt.datetime | str | None) -> str:
     """``29 November 2019`` (local time for a datetime), month in the active language."""
-    if day is None:
+    if day is None or isinstance(day, str):
         return "–"
     if isinstance(day, dt.datetime):
         day = timezone.localtime(day) if timezone.is_aware(day) else day

@@ -85,6 +85,49 @@ CITATIONS: dict[str, Citation] = {
 }
 
 
+# The notes of data/seed_figures.csv: stored in Indonesian as the articles say it, the
+# English in the ``en`` message catalogue, like the citations (pages show a value's note
+# through sinergi.web.core.stored_text.shown, which translates it).
+NOTES: dict[str, str] = {
+    "sekitar 22.000 jiwa (angka bulat dalam berita)": (
+        "about 22,000 persons (a round figure in the article)"
+    ),
+    "tahun disimpulkan dari berita (bertanggal 31 Juli 2025: turun empat tahun terakhir)": (
+        "year implied by the article (dated 31 July 2025: falling over the last four years)"
+    ),
+    "angka sebelumnya; berita tidak menyebut tahunnya": (
+        "earlier figure; the article does not give its year"
+    ),
+    "angka terakhir per 31 Juli 2025; berita tidak menyebut tahunnya": (
+        "latest figure as of 31 July 2025; the article does not give its year"
+    ),
+    "predikat BB": "grade BB",
+    "predikat CC": "grade CC",
+    "skor Monitoring Center for Prevention (MCP) KPK": (
+        "KPK Monitoring Centre for Prevention (MCP) score"
+    ),
+    "satu kali job fair (program Banyuasin Prima; Disnakertrans)": (
+        "one job fair (Banyuasin Prima programme; Disnakertrans)"
+    ),
+    "pelanggaran perda ketertiban umum dibanding triwulan sebelumnya (Satpol PP)": (
+        "public order bylaw violations compared with the previous quarter (Satpol PP)"
+    ),
+    "sekitar 250 perusahaan, termasuk perusahaan nasional": (
+        "about 250 companies, national ones included"
+    ),
+    "target pertumbuhan nasional yang harus didukung program daerah (Asta Cita)": (
+        "national growth target that regional programmes must support (Asta Cita)"
+    ),
+    "harapan: satu digit": "hope: single digit",
+    "menurunkan jumlah pengangguran lebih dari 50% dalam sekitar 3 tahun sejak 2019": (
+        "reduce the number of unemployed by more than 50% in about 3 years from 2019"
+    ),
+    "job fair dua kali setahun mulai 2020 (sekitar 2.000 lowongan setahun)": (
+        "job fairs twice a year from 2020 (about 2,000 vacancies a year)"
+    ),
+}
+
+
 def cite(key: str) -> str:
     """The stored (Indonesian) citation of article ``key``."""
     return CITATIONS[key].text("id")

@@ -41,6 +41,7 @@ DEMO_STEPS: list[tuple[str, str]] = [
     ("survey estimates (synthetic)", "sinergi.web.indicators.demo_survey.load"),
     ("Banyuasin Prima monev", "sinergi.web.programs.demo.load"),
     ("kecamatan data collection", "sinergi.web.collection.demo.load"),
+    ("household registry (synthetic)", "sinergi.web.registry.demo.load"),
 ]
 
 

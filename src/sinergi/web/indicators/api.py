@@ -26,7 +26,13 @@ from rest_framework.views import APIView
 from sinergi.web.accounts.policy import Policy
 from sinergi.web.api.exceptions import REQUIRED, SEND_VERSION, Conflict
 from sinergi.web.api.filters import FilterSet, IntegerFilter
-from sinergi.web.api.serializers import ModelSerializer, StrictBooleanField, StrictCharField
+from sinergi.web.api.serializers import (
+    ModelSerializer,
+    StrictBooleanField,
+    StrictCharField,
+    StrictFloatField,
+    StrictIntegerField,
+)
 from sinergi.web.indicators import services
 from sinergi.web.indicators.models import Indicator, IndicatorValue, Target, ValueRevision
 from sinergi.web.regions.models import Region, ancestor_codes
@@ -56,7 +62,7 @@ class ValueSerializer(ModelSerializer[IndicatorValue]):
     indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
     period = StrictCharField(allow_blank=True, max_length=10)
-    version = serializers.IntegerField(required=False, min_value=1)
+    version = StrictIntegerField(required=False, min_value=1)
     reason = StrictCharField(write_only=True, required=False, allow_blank=True, max_length=300)
 
     class Meta:
@@ -131,7 +137,7 @@ class RevisionSerializer(ModelSerializer[ValueRevision]):
 class TargetSerializer(ModelSerializer[Target]):
     indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
-    version = serializers.IntegerField(required=False, min_value=1)
+    version = StrictIntegerField(required=False, min_value=1)
 
     class Meta:
         model = Target
@@ -344,24 +350,24 @@ class AchievementSerializer(serializers.Serializer[dict[str, Any]]):
     indicator = StrictCharField()
     name = StrictCharField()
     unit = StrictCharField()
-    value = serializers.FloatField(allow_null=True)
+    value = StrictFloatField(allow_null=True)
     value_period = StrictCharField(allow_null=True)
-    value_year = serializers.IntegerField(allow_null=True)
-    se = serializers.FloatField(allow_null=True)
+    value_year = StrictIntegerField(allow_null=True)
+    se = StrictFloatField(allow_null=True)
     quality_flag = StrictCharField(allow_null=True)
     grade = StrictCharField(allow_null=True)
-    target = serializers.FloatField(allow_null=True)
-    target_year = serializers.IntegerField(allow_null=True)
+    target = StrictFloatField(allow_null=True)
+    target_year = StrictIntegerField(allow_null=True)
     target_region = StrictCharField(allow_null=True)
     plan_level = StrictCharField(allow_null=True)
     plan_document = StrictCharField(allow_null=True)
-    achievement = serializers.FloatField(allow_null=True)
+    achievement = StrictFloatField(allow_null=True)
     band = StrictCharField(allow_null=True)
-    gap = serializers.FloatField(allow_null=True)
+    gap = StrictFloatField(allow_null=True)
     meets = StrictBooleanField(allow_null=True)
-    projection = serializers.FloatField(allow_null=True)
-    projection_low = serializers.FloatField(allow_null=True)
-    projection_high = serializers.FloatField(allow_null=True)
+    projection = StrictFloatField(allow_null=True)
+    projection_low = StrictFloatField(allow_null=True)
+    projection_high = StrictFloatField(allow_null=True)
     status = StrictCharField()
     low_confidence = StrictBooleanField()
     reason = StrictCharField()

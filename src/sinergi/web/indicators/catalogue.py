@@ -82,6 +82,21 @@ CATALOGUE: list[dict[str, Any]] = [
         "definition_en": "Unemployed persons as a share of the labour force.",
     },
     {
+        # The count behind TPT: a target to "halve the number of unemployed" is a target
+        # on this count, not on the rate (the labour force changes too).
+        "code": "unemployed_persons",
+        "name_id": "Jumlah pengangguran terbuka",
+        "name_en": "Openly unemployed persons",
+        "unit": "persons",
+        "decimals": 0,
+        "polarity": L,
+        "source_agency": "BPS (Sakernas)",
+        "definition_id": "Jumlah penduduk angkatan kerja yang tidak bekerja dan mencari atau "
+        "mempersiapkan pekerjaan (pembilang TPT).",
+        "definition_en": "People in the labour force without work who are looking for or "
+        "preparing work (the numerator of TPT).",
+    },
+    {
         "code": "stunting_prevalence",
         "name_id": "Prevalensi stunting balita",
         "name_en": "Stunting prevalence (under five)",

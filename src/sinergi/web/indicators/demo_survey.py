@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from sinergi.web.core.stored_text import SYNTHETIC_ESTIMATE
 from sinergi.web.indicators.estimates import store_estimates
 
 YEAR = 2023
@@ -80,7 +81,7 @@ def load(progress: Callable[[str], None] | None = None) -> str:
         source=SOURCE,
         measure_map=MEASURE_MAP,
         synthetic=True,
-        note="synthetic survey estimate (demo)",
+        note=SYNTHETIC_ESTIMATE.compose(),
     )
     return (
         f"{len(results)} estimates for 21 kecamatan from {survey.num_rows:,} synthetic persons "

@@ -641,7 +641,7 @@ def template_xlsx() -> bytes:
         ["target", "stunting_prevalence", "16.07", "", "<10", "%", "", ""],
         [
             "target",
-            "open_unemployment_rate",
+            "unemployed_persons",
             "16.07",
             "2022",
             "-50",

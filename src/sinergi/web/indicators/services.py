@@ -19,10 +19,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 
 from sinergi.web.audit import services as audit
 from sinergi.web.audit.models import Action
+from sinergi.web.core import stored_text
 from sinergi.web.core.formatting import rounded
 from sinergi.web.indicators import achievement as rules
 from sinergi.web.indicators.catalogue import CATALOGUE
@@ -397,39 +398,9 @@ def achievement_rows(
 
 # --- stored text as a reader sees it -------------------------------------------
 
-# A file name the loader kept for provenance, e.g. "[002_1625b9ee7aaa4cda.txt]".
-_FILE_TOKEN = re.compile(
-    r"\s*\[[^\]\s]+\.(?:txt|csv|tsv|xlsx?|pdf|json|parquet|docx?|md)\]", re.IGNORECASE
-)
-
-
-# Sources Sinergi itself writes (data collection), stored in English.
-_SYSTEM_SOURCES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(r"^Sinergi data collection: (?P<name>.+) \(illustrative demo figures\)$"),
-        gettext_noop("Sinergi data collection: %(name)s (illustrative demo figures)"),
-    ),
-    (
-        re.compile(r"^Sinergi data collection: (?P<name>.+)$"),
-        gettext_noop("Sinergi data collection: %(name)s"),
-    ),
-)
-
-
-def citation(source: str | None) -> str:
-    """A stored source as a reader cites it (title, outlet, date), without file names.
-
-    A source Sinergi wrote itself is given in the active language.
-
-    >>> citation("Rapat Paripurna (pidato Pj. Bupati, 22 April 2024) [002_1625b9ee7aaa4cda.txt]")
-    'Rapat Paripurna (pidato Pj. Bupati, 22 April 2024)'
-    """
-    text = _FILE_TOKEN.sub("", source or "").strip()
-    for pattern, msgid in _SYSTEM_SOURCES:
-        match = pattern.match(text)
-        if match:
-            return gettext(msgid) % match.groupdict()
-    return text
+# Notes, sources and reasons are shown through sinergi.web.core.stored_text, the one
+# mechanism the history pages use too.
+citation = stored_text.citation
 
 
 @dataclass(frozen=True)
@@ -463,54 +434,10 @@ def footnotes(sources: Iterable[str | None]) -> Footnotes:
     return Footnotes(list(numbered), refs)
 
 
-# Notes and revision reasons Sinergi itself writes (data collection, demo
-# estimates), stored in English; shown in the reader's language. Anything
-# else is a person's note and is shown as typed.
-_SYSTEM_NOTES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(r"^approved submission \((?P<region>[\d.]+)\)$"),
-        gettext_noop("from the approved report of %(region)s"),
-    ),
-    (
-        re.compile(r"^sum of (?P<n>\d+) of (?P<total>\d+) reporting regions \(approved\)$"),
-        gettext_noop("sum of %(n)s of %(total)s reporting regions (approved reports)"),
-    ),
-    (
-        re.compile(r"^synthetic survey estimate \(demo\)$"),
-        gettext_noop("synthetic survey estimate (demo)"),
-    ),
-    (
-        re.compile(r"^aggregated from approved submissions$"),
-        gettext_noop("added up from the approved reports of the regions below"),
-    ),
-    (re.compile(r"^approved submission\b.*$"), gettext_noop("approved report")),
-)
-
-
 def note_text(note: str | None, region_names: dict[str, str] | None = None) -> str:
-    """A value's note (or a revision's reason) in the active language.
-
-    Fixed notes the system writes are translated (a region code becomes its
-    name when ``region_names`` has it); a person's note is returned as typed.
-    """
-    text = (note or "").strip()
-    for pattern, msgid in _SYSTEM_NOTES:
-        match = pattern.match(text)
-        if match:
-            params = match.groupdict()
-            if "region" in params:
-                params["region"] = (region_names or {}).get(params["region"], params["region"])
-            return gettext(msgid) % params if params else gettext(msgid)
-    return text
+    """A value's note (or a revision's reason) in the active language (see
+    :func:`sinergi.web.core.stored_text.shown`)."""
+    return stored_text.shown(note, region_names)
 
 
-def note_regions(notes: Iterable[str | None]) -> dict[str, str]:
-    """Names of the regions that system notes in ``notes`` refer to by code (one query)."""
-    codes = set()
-    for note in notes:
-        match = _SYSTEM_NOTES[0][0].match((note or "").strip())
-        if match:
-            codes.add(match["region"])
-    if not codes:
-        return {}
-    return dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+note_regions = stored_text.region_names

@@ -37,7 +37,13 @@ from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
 from sinergi.web.api.exceptions import REQUIRED, SEND_VERSION, Conflict
-from sinergi.web.api.serializers import ModelSerializer, StrictBooleanField, StrictCharField
+from sinergi.web.api.serializers import (
+    ModelSerializer,
+    StrictBooleanField,
+    StrictCharField,
+    StrictDecimalField,
+    StrictIntegerField,
+)
 from sinergi.web.indicators.services import ConflictError
 from sinergi.web.programs import documents, services
 from sinergi.web.programs.choices import FundingSource
@@ -100,7 +106,7 @@ class FlagshipSerializer(ModelSerializer[FlagshipProgramme]):
 
 
 class BudgetSerializer(ModelSerializer[Budget]):
-    version = serializers.IntegerField(required=False)
+    version = StrictIntegerField(required=False)
 
     class Meta:
         model = Budget
@@ -112,7 +118,7 @@ class ActivitySerializer(ModelSerializer[Activity]):
         slug_field="code", queryset=Nomenclature.objects.all()
     )
     budgets = serializers.SerializerMethodField()
-    version = serializers.IntegerField(required=False)
+    version = StrictIntegerField(required=False)
 
     class Meta:
         model = Activity
@@ -149,7 +155,7 @@ class PerformanceIndicatorSerializer(ModelSerializer[PerformanceIndicator]):
     regional_indicator = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
     )
-    version = serializers.IntegerField(required=False)
+    version = StrictIntegerField(required=False)
 
     class Meta:
         model = PerformanceIndicator
@@ -198,11 +204,11 @@ class OutputsFieldExtension(OpenApiSerializerFieldExtension):
 
 class RealisationSerializer(ModelSerializer[Realisation]):
     outputs = OutputsField(
-        child=serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True),
+        child=StrictDecimalField(max_digits=20, decimal_places=4, allow_null=True),
         required=False,
         help_text="output indicator id -> value achieved",
     )
-    version = serializers.IntegerField(required=False)
+    version = StrictIntegerField(required=False)
     submit = StrictBooleanField(required=False, write_only=True, default=False)
 
     class Meta:
@@ -229,12 +235,12 @@ class RealisationSerializer(ModelSerializer[Realisation]):
 
 
 class ReviewSerializer(serializers.Serializer[dict[str, Any]]):
-    version = serializers.IntegerField()
+    version = StrictIntegerField()
     note = StrictCharField(required=False, allow_blank=True, default="")
 
 
 class ProposalSerializer(ModelSerializer[NonApbdProposal]):
-    version = serializers.IntegerField(required=False)
+    version = StrictIntegerField(required=False)
 
     class Meta:
         model = NonApbdProposal
@@ -720,25 +726,23 @@ PERIOD_PARAMETERS = [
 
 class SummaryRowSerializer(serializers.Serializer[dict[str, Any]]):
     agency = StrictCharField()
-    agency_id = serializers.IntegerField()
-    activities = serializers.IntegerField()
-    public_budget = serializers.DecimalField(max_digits=20, decimal_places=2)
-    non_apbd = serializers.DecimalField(max_digits=20, decimal_places=2)
-    planned_disbursement = serializers.DecimalField(max_digits=20, decimal_places=2)
-    spent = serializers.DecimalField(max_digits=20, decimal_places=2)
-    financial_pct = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
-    planned_financial_pct = serializers.DecimalField(
-        max_digits=7, decimal_places=2, allow_null=True
-    )
-    physical_pct = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
-    late = serializers.IntegerField()
-    warnings = serializers.IntegerField()
+    agency_id = StrictIntegerField()
+    activities = StrictIntegerField()
+    public_budget = StrictDecimalField(max_digits=20, decimal_places=2)
+    non_apbd = StrictDecimalField(max_digits=20, decimal_places=2)
+    planned_disbursement = StrictDecimalField(max_digits=20, decimal_places=2)
+    spent = StrictDecimalField(max_digits=20, decimal_places=2)
+    financial_pct = StrictDecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    planned_financial_pct = StrictDecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    physical_pct = StrictDecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    late = StrictIntegerField()
+    warnings = StrictIntegerField()
 
 
 class MonevSummarySerializer(serializers.Serializer[dict[str, Any]]):
     region = StrictCharField()
-    year = serializers.IntegerField()
-    quarter = serializers.IntegerField()
+    year = StrictIntegerField()
+    quarter = StrictIntegerField()
     as_of = serializers.DateField()
     illustrative = StrictBooleanField()
     agencies = SummaryRowSerializer(many=True)
@@ -752,17 +756,17 @@ class WarningSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class LateActivitySerializer(serializers.Serializer[dict[str, Any]]):
-    activity = serializers.IntegerField()
+    activity = StrictIntegerField()
     code = StrictCharField()
     name = StrictCharField()
-    agency = serializers.IntegerField()
+    agency = StrictIntegerField()
     warnings = WarningSerializer(many=True)
 
 
 class MonevWarningsSerializer(serializers.Serializer[dict[str, Any]]):
     region = StrictCharField()
-    year = serializers.IntegerField()
-    quarter = serializers.IntegerField()
+    year = StrictIntegerField()
+    quarter = StrictIntegerField()
     as_of = serializers.DateField()
     activities = LateActivitySerializer(many=True)
 

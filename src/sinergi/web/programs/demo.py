@@ -24,6 +24,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from sinergi.web.accounts.models import Agency, Profile, Role
+from sinergi.web.core.formatting import rounded
 from sinergi.web.demo.citations import cite
 from sinergi.web.demo.services import DEMO_PASSWORD
 from sinergi.web.indicators.models import Indicator
@@ -96,6 +97,9 @@ AGENCIES = [
         "Kepala Badan",
     ),
 ]
+# Agencies with a demo login but no Banyuasin Prima activity: Dinas Sosial verifies
+# the synthetic household registry (sinergi.web.registry.demo); no head is named in a seed.
+OTHER_AGENCIES = [("dinsos", "Dinas Sosial", "Dinsos", "", "Kepala Dinas")]
 
 # Each activity: agency, sub-kegiatan code, name, end date, budgets {source: Rp million},
 # plan [(physical %, disbursement to date in Rp million)] for Q1-Q4,
@@ -103,6 +107,31 @@ AGENCIES = [
 # outputs [(code, name, unit, polarity, additive, year target, {quarter: value}, regional indicator,
 # serves outcome code, source note)].
 OK = ("", "")
+
+# Outputs that happen at one moment are due in the quarter they are planned for, not
+# spread over the year: the 2019 job fair was held "a few months" before the Q3 meeting.
+# Cumulative targets for Q1-Q4.
+SCHEDULED_TARGETS: dict[str, tuple[int, int, int, int]] = {
+    "job-fair-events": (0, 0, 1, 1),
+    "job-fair-vacancies": (0, 0, 1000, 1000),
+}
+
+
+def quarter_targets(code: str, target: int, additive: bool) -> list[D]:
+    """Quarterly targets of a demo output: cumulative whole units for counts, the level
+    otherwise.
+
+    An additive output is a count (events, persons, packages), so its cumulative target
+    is a whole number: a quarter of the year target rounded half-up (``3`` gives
+    ``1, 2, 2, 3``), never ``0,75 destinasi``.
+    """
+    if not additive:
+        return [D(target)] * 4
+    if code in SCHEDULED_TARGETS:
+        return [D(v) for v in SCHEDULED_TARGETS[code]]
+    return [rounded(D(target) * q / 4, 0) or D(0) for q in (1, 2, 3, 4)]
+
+
 ACTIVITIES: list[dict[str, Any]] = [
     {
         "agency": "disdagkop-ukm",
@@ -504,6 +533,7 @@ DEMO_USERS = [
     ("bappeda.demo", Role.BAPPEDA_ADMIN, "bappeda-litbang"),
     ("disnakertrans.demo", Role.OPD_OPERATOR, "disnakertrans"),
     ("disparpora.demo", Role.OPD_OPERATOR, "disparpora"),
+    ("dinsos.demo", Role.OPD_OPERATOR, "dinsos"),  # verifier of the household registry
 ]
 
 
@@ -550,7 +580,7 @@ def load(progress: Callable[[str], None] | None = None) -> str:
     with transaction.atomic():
         say("Banyuasin Prima")
         agencies = {}
-        for code, name, short, head, title in AGENCIES:
+        for code, name, short, head, title in [*AGENCIES, *OTHER_AGENCIES]:
             agencies[code], _created = Agency.objects.update_or_create(
                 region=region,
                 code=code,
@@ -637,7 +667,7 @@ def load(progress: Callable[[str], None] | None = None) -> str:
             ids = {}
             for out in spec["outputs"]:
                 code, name, unit, polarity, additive, target, _values, regional, serves, note = out
-                per_quarter = [target * q / 4 if additive else target for q in (1, 2, 3, 4)]
+                per_quarter = quarter_targets(code, target, additive)
                 ind, _c = PerformanceIndicator.objects.update_or_create(
                     region=region,
                     year=YEAR,
@@ -653,7 +683,7 @@ def load(progress: Callable[[str], None] | None = None) -> str:
                         "additive": additive,
                         "target": D(target),
                         **{
-                            f"target_q{q}": D(str(round(v, 2)))
+                            f"target_q{q}": v
                             for q, v in zip((1, 2, 3, 4), per_quarter, strict=True)
                         },
                         "serves": outcomes.get(serves) if serves else None,

@@ -39,7 +39,12 @@ class Nomenclature(models.Model):
     level = models.CharField(_("level"), max_length=14, choices=NomenclatureLevel.choices)
     name = models.CharField(_("name"), max_length=400)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     source = models.CharField(_("source"), max_length=200, blank=True)
 
@@ -218,7 +223,9 @@ class PerformanceIndicator(models.Model):
     indicators and levels for the others.
     """
 
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     level = models.CharField(_("level"), max_length=8, choices=IndicatorLevel.choices)
     code = models.SlugField(_("code"), max_length=40)
@@ -231,7 +238,12 @@ class PerformanceIndicator(models.Model):
         verbose_name=_("programme"),
     )
     agency = models.ForeignKey(
-        "accounts.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "accounts.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agency"),
     )
     activity = models.ForeignKey(
         Activity,
@@ -306,7 +318,9 @@ class PerformanceIndicator(models.Model):
 class MonevRound(models.Model):
     """A quarter's monitoring meeting; its date is the 'as of' date of deadline warnings."""
 
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
     held_on = models.DateField(_("held on"))
@@ -353,7 +367,12 @@ class Realisation(models.Model):
     )
     review_note = models.TextField(_("review note"), blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -407,9 +426,17 @@ class Realisation(models.Model):
 class OutputRealisation(models.Model):
     """What an activity achieved on one output indicator in the quarter (or its level)."""
 
-    realisation = models.ForeignKey(Realisation, on_delete=models.CASCADE, related_name="outputs")
+    realisation = models.ForeignKey(
+        Realisation,
+        on_delete=models.CASCADE,
+        related_name="outputs",
+        verbose_name=_("realisation"),
+    )
     indicator = models.ForeignKey(
-        PerformanceIndicator, on_delete=models.CASCADE, related_name="realised"
+        PerformanceIndicator,
+        on_delete=models.CASCADE,
+        related_name="realised",
+        verbose_name=_("indicator"),
     )
     value = models.DecimalField(_("achieved"), max_digits=20, decimal_places=4)
 
@@ -429,8 +456,12 @@ class OutputRealisation(models.Model):
 class NonApbdProposal(models.Model):
     """A plan the APBD cannot fund, routed to the non-APBD RKPD with another financing scheme."""
 
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
+    )
     rkpd_year = models.PositiveSmallIntegerField(_("RKPD year"))
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
@@ -440,9 +471,15 @@ class NonApbdProposal(models.Model):
         null=True,
         blank=True,
         related_name="proposals",
+        verbose_name=_("flagship programme"),
     )
     activity = models.ForeignKey(
-        Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"
+        Activity,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("activity"),
     )
     estimated_cost = models.DecimalField(_("estimated cost (Rp)"), **MONEY)
     source = models.CharField(_("proposed financing"), max_length=12, choices=FundingSource.choices)
@@ -472,12 +509,24 @@ def _document_path(instance: Document, filename: str) -> str:
 class Document(models.Model):
     """A supporting document (master plan, roadmap, DED, FS, report, photo)."""
 
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
     flagship = models.ForeignKey(
-        FlagshipProgramme, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+        FlagshipProgramme,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("flagship programme"),
     )
     activity = models.ForeignKey(
-        Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+        Activity,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("activity"),
     )
     doc_type = models.CharField(_("type"), max_length=12, choices=DocumentType.choices)
     title = models.CharField(_("title"), max_length=300)
@@ -485,9 +534,14 @@ class Document(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("file checksum (SHA-256)"), max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     is_illustrative = models.BooleanField(_("illustrative (demo) data"), default=False)

@@ -46,7 +46,7 @@ from sinergi.web.programs.models import (
     QuarterPlan,
     Realisation,
 )
-from sinergi.web.regions.models import Region
+from sinergi.web.regions.models import COUNTRY_CODE, Region, ancestor_codes
 
 __all__ = ["ConflictError", "LockedError", "TransitionError"]
 
@@ -791,3 +791,53 @@ def load_nomenclature(path: Path = NOMENCLATURE_CSV, source: str = NOMENCLATURE_
         )
         known[obj.code] = obj
     return len(rows)
+
+
+# --- which monev page /monev/ opens ---------------------------------------------------
+
+
+def home_region(scope: str | None, fallback: str) -> str:
+    """The region whose monev a user opens first: their own region, or the nearest
+    region above it (a kecamatan operator's regency), or the first region inside it that
+    plans activities (a province); ``fallback`` (the site's home region) for the public.
+
+    A user scoped to a region without activities gets that region (its page says there
+    is no plan), never another regency's monev.
+    """
+    if scope is None:
+        return fallback
+    planned = Activity.objects.values_list("region_id", flat=True)
+    for code in ancestor_codes(scope):
+        if planned.filter(region_id=code).exists():
+            return code
+    below = (
+        planned if scope == COUNTRY_CODE else planned.filter(region__code__startswith=scope + ".")
+    )
+    if below.filter(region_id=fallback).exists():  # a national user: the site's home region
+        return fallback
+    inside = below.order_by("region_id").first()
+    return inside or scope
+
+
+def default_period(region_code: str, today: dt.date) -> tuple[int, int] | None:
+    """The monev quarter to open for a region: the current quarter when the region plans
+    activities this year (what is being reported now), else the latest quarter with a
+    realisation or a monev meeting, else the last quarter of the latest planned year.
+    ``None`` when the region plans nothing.
+    """
+    current = (today.year, (today.month - 1) // 3 + 1)
+    activities = Activity.objects.filter(region_id=region_code)
+    if activities.filter(year=today.year).exists():
+        return current
+    reported = [
+        *Realisation.objects.filter(activity__region_id=region_code).values_list(
+            "activity__year", "quarter"
+        ),
+        *MonevRound.objects.filter(region_id=region_code).values_list("year", "quarter"),
+    ]
+    if reported:
+        return max(reported)
+    year = activities.order_by("-year").values_list("year", flat=True).first()
+    if year is None:
+        return None
+    return (year, 4) if year < today.year else (year, 1)

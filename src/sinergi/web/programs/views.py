@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -87,20 +88,20 @@ def _chart(report: services.MonevReport) -> dict[str, Any]:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The latest monev round of the home region (the demo: Banyuasin, Q3 2019)."""
-    code = getattr(settings, "SINERGI_HOME_REGION", "16.07")
-    latest = MonevRound.objects.filter(region_id=code).order_by("-year", "-quarter").first()
-    if latest is not None:
-        return redirect("monev-overview", code=code, year=latest.year, quarter=latest.quarter)
-    year = (
-        Activity.objects.filter(region_id=code)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .first()
-    )
-    if year is None:
-        return render(request, "programs/empty.html", {"region_code": code})
-    return redirect("monev-overview", code=code, year=year, quarter=4)
+    """The monev a user opens first: their region's current quarter when it plans
+    activities this year, else its latest reported quarter (the demo: Banyuasin, Q3 2019).
+    """
+    home_code = getattr(settings, "SINERGI_HOME_REGION", "16.07")
+    policy = MonevPolicy.for_user(request.user)
+    scope = None if policy.is_public else policy.base.scope
+    code = services.home_region(scope, home_code)
+    period = services.default_period(code, timezone.localdate())
+    if period is None:
+        region = Region.objects.filter(code=code).first()
+        return render(
+            request, "programs/empty.html", {"region_code": region.name if region else code}
+        )
+    return redirect("monev-overview", code=code, year=period[0], quarter=period[1])
 
 
 def overview(request: HttpRequest, code: str, year: int, quarter: int) -> HttpResponse:

@@ -1,0 +1,45 @@
+"""Household registry and welfare ranking (pure Python on the engine layer; no Django).
+
+Registry releases are validated whole, pseudonymised and stored as immutable
+Parquet (:mod:`.releases`), compared (:mod:`.compare`); NIK rules live in
+:mod:`.nik`, the keyed hash and encryption in :mod:`.pseudonym`, the input
+layout in :mod:`.schema`.
+
+Examples
+--------
+>>> from sinergi.targeting import check_nik, mask
+>>> check_nik("1607050107800001", birth_date=None, sex="M", kecamatan_prefixes={"16.07.05"})
+[]
+>>> mask("1607050107800001")
+'1607**********01'
+"""
+
+from .compare import Comparison, compare_releases
+from .nik import check_nik, mask
+from .pseudonym import Pseudonymiser
+from .releases import (
+    InputFileError,
+    ReleaseInvalid,
+    ReleaseManifest,
+    RowError,
+    ValidationReport,
+    read_release,
+    validate_release,
+    write_release,
+)
+
+__all__ = [
+    "Comparison",
+    "InputFileError",
+    "Pseudonymiser",
+    "ReleaseInvalid",
+    "ReleaseManifest",
+    "RowError",
+    "ValidationReport",
+    "check_nik",
+    "compare_releases",
+    "mask",
+    "read_release",
+    "validate_release",
+    "write_release",
+]

@@ -1,0 +1,1138 @@
+"""Registry releases: validate a households + members slice whole, store it pseudonymised.
+
+A release is read from CSV, XLSX or Parquet, checked in full by DuckDB SQL (one
+query per rule over the whole input, no per-row Python), and written as an
+immutable directory ``<dest>/`` holding ``households.parquet``,
+``members.parquet`` and ``manifest.json``. The directory is built beside its
+destination and renamed into place, so a reader never sees half a release.
+Clear NIK and KK numbers exist only in memory (and in DuckDB's spill files,
+which live in a private temporary directory removed afterwards): the stored
+files hold their keyed hash, masked form and encrypted token.
+
+Examples
+--------
+>>> import tempfile, pathlib, datetime
+>>> from sinergi.targeting.pseudonym import Pseudonymiser
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "h.csv").write_text(
+...     "household_id,kk,desa_code,floor_area_m2,floor_material,wall_material,roof_material,"
+...     "drinking_water,sanitation,electricity,cooking_fuel,has_motorcycle,has_car,"
+...     "has_refrigerator,has_tv,has_smartphone,livestock_units,land_ha\\n"
+...     "H1,1607050101000001,16.07.05.2001,36,cement,wood,metal,piped,private,pln_metered,"
+...     "gas,1,0,0,1,1,0,0.5\\n")
+>>> _ = (d / "m.csv").write_text(
+...     "household_id,kk,nik,full_name,sex,birth_date,relationship,education,work_sector\\n"
+...     "H1,1607050101000001,1607050107800001,Budi,M,1980-07-01,head,senior,agriculture\\n")
+>>> report = validate_release(d / "h.csv", d / "m.csv", desa_codes={"16.07.05.2001"},
+...                           kecamatan_prefixes={"16.07.05"})
+>>> report.ok(), report.households, report.members
+(True, 1, 1)
+>>> manifest = write_release(d / "h.csv", d / "m.csv", d / "dtsen-2025-q2", name="DTSEN 2025-Q2",
+...     reference_date=datetime.date(2025, 6, 30),
+...     pseudonymiser=Pseudonymiser(b"h" * 32, b"e" * 32),
+...     desa_codes={"16.07.05.2001"}, kecamatan_prefixes={"160705"})
+>>> manifest.households, manifest.members, sorted(manifest.sha256)
+(1, 1, ['households.parquet', 'members.parquet'])
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sinergi.stats._engines import DuckDBEngine, Engine, get_engine
+
+from .nik import mask_sql, nik_conditions, nik_parts, normalise_prefixes
+from .schema import LAYOUTS, REASONS, SCHEMA_VERSION, Column, describe
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from .pseudonym import Pseudonymiser
+
+__all__ = [
+    "InputFileError",
+    "ReleaseInvalid",
+    "ReleaseManifest",
+    "RowError",
+    "ValidationReport",
+    "read_release",
+    "read_scores",
+    "rekey_release",
+    "slugify",
+    "validate_release",
+    "write_release",
+    "write_scores",
+]
+
+log = logging.getLogger(__name__)
+
+FILES = ("households", "members")
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
+PARQUET_SUFFIXES = {".parquet", ".pq", ".parq"}
+Progress = Callable[[str], None]
+#: DuckDB's memory cap when the release code opens its own connection.
+MEMORY_LIMIT = os.environ.get("SINERGI_DUCKDB_MEMORY_LIMIT", "5GB")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One bad value: which file, which data row (the header is row 1), which column, why.
+
+    ``reason`` is a code of :data:`sinergi.targeting.schema.REASONS`; it never
+    carries the value itself (a NIK must not reach an error message). Problems
+    with a whole file have ``row`` 0.
+    """
+
+    file: str
+    row: int
+    column: str
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return describe(self.reason)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of checking a whole release.
+
+    ``errors`` holds at most ``max_errors`` rows (households first, by row);
+    ``error_count`` is the true total and ``summary`` counts every
+    ``(file, column, reason)``. ``valid_households``/``valid_members`` are what
+    a valid-rows-only import keeps: households whose row and every member row
+    are free of errors, and their members.
+    """
+
+    errors: list[RowError]
+    households: int
+    members: int
+    valid_households: int
+    valid_members: int
+    error_count: int = -1
+    summary: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.error_count < 0:
+            self.error_count = len(self.errors)
+
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def truncated(self) -> bool:
+        return self.error_count > len(self.errors)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "households": self.households,
+            "members": self.members,
+            "valid_households": self.valid_households,
+            "valid_members": self.valid_members,
+            "error_count": self.error_count,
+            "summary": self.summary,
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+
+class ReleaseInvalid(Exception):
+    """The release has errors and the caller did not ask for the valid rows only."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__(f"the release has {report.error_count} error(s); nothing was written")
+        self.report = report
+
+
+class InputFileError(ReleaseInvalid):
+    """A file cannot be used at all: unreadable, empty, too large or with wrong headers."""
+
+
+@dataclass(frozen=True)
+class ReleaseManifest:
+    """What ``manifest.json`` of a stored release says."""
+
+    name: str
+    slug: str
+    reference_date: dt.date
+    households: int
+    members: int
+    sha256: dict[str, str]
+    created_at: str
+    schema_version: int
+    synthetic: bool
+    path: Path
+    skipped_households: int = 0
+    skipped_members: int = 0
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["reference_date"] = self.reference_date.isoformat()
+        data.pop("path")
+        return json.dumps(data, indent=2, sort_keys=True)
+
+
+def slugify(name: str) -> str:
+    """A release name as a directory name: ``DTSEN 2025-Q2`` -> ``dtsen-2025-q2``.
+
+    >>> slugify("DTSEN 2025-Q2 (Banyuasin)")
+    'dtsen-2025-q2-banyuasin'
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if not slug:
+        raise ValueError("a release name needs at least one letter or digit")
+    return slug[:80]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class _Staging:
+    """The two input files loaded into DuckDB as text tables, with their row numbers."""
+
+    def __init__(self, engine: Engine, spill_dir: Path | None = None) -> None:
+        if not isinstance(engine, DuckDBEngine):
+            raise ValueError(
+                "releases are validated and written on DuckDB (engine='duckdb'); "
+                "the Spark path for a national release is not available yet"
+            )
+        self.engine = engine
+        self.con = engine.connection
+        self.con.execute("SET enable_progress_bar = false")
+        if spill_dir is not None:
+            self.con.execute(f"SET temp_directory = {_lit(str(spill_dir))}")
+        self.file_errors: list[RowError] = []
+        self.tables: dict[str, str] = {}
+        self.workdir = spill_dir or Path(tempfile.gettempdir())
+
+    def load(self, role: str, path: Path, max_bytes: int | None) -> None:
+        table = f"sinergi_release_{role}"
+        layout = LAYOUTS[role]
+        try:
+            raw = self._raw_relation(role, path, max_bytes)
+        except _FileProblem as problem:
+            self.file_errors.append(RowError(role, 0, "", problem.reason))
+            return
+        columns = {c.strip().lower(): c for c in raw["columns"]}
+        known = {c.name for c in layout}
+        missing = [c.name for c in layout if c.required and c.name not in columns]
+        unknown = sorted(c for c in columns if c not in known and not c.startswith("_sinergi"))
+        for name in missing:
+            self.file_errors.append(RowError(role, 1, name, "missing_column"))
+        for name in unknown:
+            self.file_errors.append(RowError(role, 1, columns[name], "unknown_column"))
+        if missing or unknown:
+            return
+        select = ", ".join(
+            f"NULLIF(trim(CAST({_q(columns[c.name])} AS VARCHAR)), '') AS {c.name}"
+            if c.name in columns
+            else f"CAST(NULL AS VARCHAR) AS {c.name}"
+            for c in layout
+        )
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS "
+            f"SELECT CAST(_sinergi_row AS BIGINT) AS _row, {select} FROM ({raw['sql']})"
+        )
+        self.con.execute(f"DROP VIEW IF EXISTS {table}_src")
+        (count,) = self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0]
+        if count == 0:
+            self.file_errors.append(RowError(role, 0, "", "empty_file"))
+            return
+        self.tables[role] = table
+
+    def _raw_relation(self, role: str, path: Path, max_bytes: int | None) -> dict[str, Any]:
+        if not path.is_file():
+            raise _FileProblem("unreadable_file")
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise _FileProblem("file_too_large")
+        if size == 0:
+            raise _FileProblem("empty_file")
+        suffix = path.suffix.lower()
+        src = f"sinergi_release_{role}_src"
+        try:
+            if suffix in CSV_SUFFIXES:
+                # All text: NIK, KK and desa codes are codes, not numbers or dates.
+                sql = (
+                    f"SELECT row_number() OVER () + 1 AS _sinergi_row, * FROM read_csv("
+                    f"{_lit(str(path))}, header = true, all_varchar = true)"
+                )
+            elif suffix in PARQUET_SUFFIXES:
+                sql = (
+                    f"SELECT * EXCLUDE (file_row_number), file_row_number + 2 AS _sinergi_row "
+                    f"FROM read_parquet({_lit(str(path))}, file_row_number = true)"
+                )
+            elif suffix in XLSX_SUFFIXES:
+                self.con.register(f"{src}_arrow", _read_xlsx(path))
+                sql = f"SELECT * FROM {src}_arrow"
+            else:
+                raise _FileProblem("unsupported_file")
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {src} AS {sql}")
+            columns = [
+                str(r[0])
+                for r in self.con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+                if r[0] != "_sinergi_row"
+            ]
+        except _FileProblem:
+            raise
+        except Exception as exc:  # duckdb.Error, zip and XML errors of a garbage file
+            # The exception text may quote the file's content (a NIK): never log it.
+            log.info("cannot read %s input (%s)", role, type(exc).__name__)
+            if _looks_empty_text(path):
+                raise _FileProblem("empty_file") from None
+            raise _FileProblem("unreadable_file") from None
+        return {"sql": f"SELECT * FROM {src}", "columns": columns}
+
+
+class _FileProblem(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _looks_empty_text(path: Path) -> bool:
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    return not head.strip(b"\xef\xbb\xbf \t\r\n")
+
+
+def _read_xlsx(path: Path) -> pa.Table:
+    """The first sheet as a table of text (the XLSX reader is Python: XLSX inputs are small)."""
+    import zipfile
+
+    import openpyxl
+    import pyarrow as pa
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise _FileProblem("unreadable_file") from exc
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise _FileProblem("empty_file")
+        names = [
+            str(h).strip() if h is not None else f"_sinergi_blank_{i}" for i, h in enumerate(header)
+        ]
+        columns: list[list[str | None]] = [[] for _ in names]
+        numbers: list[int] = []
+        for index, row in enumerate(rows, start=2):
+            if row is None or all(v is None or str(v).strip() == "" for v in row):
+                continue
+            numbers.append(index)
+            for i in range(len(names)):
+                columns[i].append(_cell_text(row[i] if i < len(row) else None))
+    finally:
+        book.close()
+    blank = [
+        i for i, n in enumerate(names) if n.startswith("_sinergi_blank_") and not any(columns[i])
+    ]
+    data = {
+        n: pa.array(c, pa.string())
+        for i, (n, c) in enumerate(zip(names, columns, strict=True))
+        if i not in blank
+    }
+    data["_sinergi_row"] = pa.array(numbers, pa.int64())
+    return pa.table(data)
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _num(expr: str) -> str:
+    # Indonesian spreadsheets write 12,5 for 12.5.
+    return f"TRY_CAST(replace({expr}, ',', '.') AS DOUBLE)"
+
+
+def _flag(expr: str) -> str:
+    # A Parquet BOOLEAN arrives as 'true'/'false'.
+    return f"(CASE lower({expr}) WHEN 'true' THEN 1 WHEN 'false' THEN 0 ELSE {_num(expr)} END)"
+
+
+def _code(column: Column, expr: str) -> str:
+    if column.aliases:
+        cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in column.aliases.items())
+        return f"(CASE upper({expr}) {cases} ELSE upper({expr}) END)"
+    return f"lower({expr})"
+
+
+def _date(expr: str) -> str:
+    # A native cast (YYYY-MM-DD); a timestamp from a spreadsheet or Parquet keeps its date.
+    return f"coalesce(TRY_CAST({expr} AS DATE), CAST(TRY_CAST({expr} AS TIMESTAMP) AS DATE))"
+
+
+def _column_rules(column: Column, reference_date: dt.date | None) -> list[tuple[str, str]]:
+    """``(reason, condition)`` on the text value ``x`` of one column."""
+    x = column.name
+    rules: list[tuple[str, str]] = []
+    if column.required:
+        rules.append(("required", f"{x} IS NULL"))
+    if column.kind == "number16":
+        if column.name != "nik":  # NIK rules come from nik.py
+            rules.append(
+                ("kk_invalid", f"{x} IS NOT NULL AND NOT regexp_full_match({x}, '[0-9]{{16}}')")
+            )
+    elif column.kind in ("number", "int"):
+        value = _num(x)
+        rules.append(("not_a_number", f"{x} IS NOT NULL AND {value} IS NULL"))
+        if column.kind == "int":
+            rules.append(("not_whole_number", f"{value} IS NOT NULL AND {value} <> floor({value})"))
+        low, high = column.minimum, column.maximum
+        if column.kind == "int" and (low is not None or high is not None):
+            parts = [f"{value} < {low}"] if low is not None else []
+            parts += [f"{value} > {high}"] if high is not None else []
+            rules.append(("out_of_range", f"{value} IS NOT NULL AND ({' OR '.join(parts)})"))
+        elif low is not None and column.exclusive:
+            rules.append(("not_positive", f"{value} <= {low}"))
+        elif low is not None:
+            rules.append(("negative", f"{value} < {low}"))
+    elif column.kind == "code":
+        codes = ", ".join(_lit(c) for c in column.codes)
+        rules.append(("unknown_code", f"{x} IS NOT NULL AND {_code(column, x)} NOT IN ({codes})"))
+    elif column.kind == "flag":
+        rules.append(
+            ("not_a_flag", f"{x} IS NOT NULL AND coalesce({_flag(x)} NOT IN (0, 1), true)")
+        )
+    elif column.kind == "date":
+        rules.append(("not_a_date", f"{x} IS NOT NULL AND {_date(x)} IS NULL"))
+        if reference_date is not None:
+            rules.append(("future_date", f"{_date(x)} > DATE '{reference_date.isoformat()}'"))
+    return rules
+
+
+def _checks(reference_date: dt.date | None) -> dict[str, list[tuple[str, str, str]]]:
+    """Every rule as ``(column, reason, SQL condition)`` per file, on the staged text rows."""
+    h, m = "sinergi_release_households", "sinergi_release_members"
+    checks: dict[str, list[tuple[str, str, str]]] = {"households": [], "members": []}
+
+    def add(file: str, table: str, column: str, reason: str, condition: str) -> None:
+        assert reason in REASONS, reason
+        checks[file].append((column, reason, condition))
+
+    for file, table in (("households", h), ("members", m)):
+        for column in LAYOUTS[file]:
+            for reason, condition in _column_rules(column, reference_date):
+                add(file, table, column.name, reason, condition)
+    add(
+        "households",
+        h,
+        "desa_code",
+        "unknown_desa",
+        "desa_code IS NOT NULL AND desa_code NOT IN (SELECT code FROM sinergi_release_desa)",
+    )
+    add(
+        "households",
+        h,
+        "household_id",
+        "duplicate_household",
+        f"household_id IN (SELECT household_id FROM {h} GROUP BY 1 HAVING count(*) > 1)",
+    )
+    add(
+        "households",
+        h,
+        "household_id",
+        "no_members",
+        f"household_id IS NOT NULL AND household_id NOT IN "
+        f"(SELECT household_id FROM {m} WHERE household_id IS NOT NULL)",
+    )
+    heads = (
+        f"(SELECT household_id, count(*) FILTER (WHERE lower(relationship) = 'head') AS heads "
+        f"FROM {m} WHERE household_id IS NOT NULL GROUP BY 1)"
+    )
+    add(
+        "households",
+        h,
+        "household_id",
+        "no_head",
+        f"household_id IN (SELECT household_id FROM {heads} WHERE heads = 0)",
+    )
+    add(
+        "members",
+        m,
+        "relationship",
+        "several_heads",
+        f"lower(relationship) = 'head' AND household_id IN (SELECT household_id FROM {heads} WHERE heads > 1)",
+    )
+    add(
+        "members",
+        m,
+        "household_id",
+        "unknown_household",
+        f"household_id IS NOT NULL AND household_id NOT IN "
+        f"(SELECT household_id FROM {h} WHERE household_id IS NOT NULL)",
+    )
+    add(
+        "members",
+        m,
+        "kk",
+        "kk_mismatch",
+        "regexp_full_match(kk, '[0-9]{16}') AND regexp_full_match(_household_kk, '[0-9]{16}') "
+        "AND kk <> _household_kk",
+    )
+    # The NIK pieces, birth date and sex are computed once per row by _build_errors.
+    for reason, condition in nik_conditions(
+        "nik",
+        "_birth",
+        "_sex",
+        "{p} IN (SELECT prefix FROM sinergi_release_prefixes)",
+        parts={k: f"_nik_{k}" for k in nik_parts("nik")},
+    ):
+        add("members", m, "nik", reason, condition)
+    add(
+        "members",
+        m,
+        "nik",
+        "duplicate_nik",
+        f"regexp_full_match(nik, '[0-9]{{16}}') AND nik IN "
+        f"(SELECT nik FROM {m} WHERE nik IS NOT NULL GROUP BY 1 HAVING count(*) > 1)",
+    )
+    return checks
+
+
+_MASK_BITS = 62
+
+
+def _build_errors(con: Any, reference_date: dt.date | None) -> None:
+    """Create ``sinergi_release_errors(file, row, col, reason)``.
+
+    Each file is scanned once: every rule sets one bit of a per-row mask (DuckDB
+    evaluates the conditions vectorised, sharing the joins), only rows with a bit
+    set are kept, and those few rows are expanded into one error per bit.
+    """
+    h, m = "sinergi_release_households", "sinergi_release_members"
+    sex_column = next(c for c in LAYOUTS["members"] if c.name == "sex")
+    derived = ", ".join(
+        [f"{expr} AS _nik_{name}" for name, expr in nik_parts("t.nik").items()]
+        + [f"{_date('t.birth_date')} AS _birth", f"{_code(sex_column, 't.sex')} AS _sex"]
+    )
+    sources = {
+        "households": h,
+        "members": (
+            f"(SELECT t.*, hk._household_kk, {derived} FROM {m} t LEFT JOIN "
+            f"(SELECT household_id, arg_min(kk, _row) AS _household_kk FROM {h} GROUP BY 1) hk "
+            f"ON t.household_id = hk.household_id)"
+        ),
+    }
+    unions = []
+    for file, checks in _checks(reference_date).items():
+        groups = [checks[i : i + _MASK_BITS] for i in range(0, len(checks), _MASK_BITS)]
+        masks = ", ".join(
+            "("
+            + " + ".join(
+                f"CASE WHEN coalesce({cond}, false) THEN {1 << bit} ELSE 0 END"
+                for bit, (_col, _reason, cond) in enumerate(group)
+            )
+            + f")::BIGINT AS m{g}"
+            for g, group in enumerate(groups)
+        )
+        any_bad = " OR ".join(f"m{g} <> 0" for g in range(len(groups)))
+        flagged = f"sinergi_release_flagged_{file}"
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {flagged} AS SELECT * FROM "
+            f"(SELECT _row, {masks} FROM {sources[file]}) WHERE {any_bad}"
+        )
+        rules = ", ".join(
+            f"({g}, {bit}, {_lit(col)}, {_lit(reason)})"
+            for g, group in enumerate(groups)
+            for bit, (col, reason, _cond) in enumerate(group)
+        )
+        cases = " ".join(f"WHEN {g} THEN f.m{g}" for g in range(len(groups)))
+        unions.append(
+            f"SELECT '{file}' AS file, f._row AS row, r.col, r.reason FROM {flagged} f "
+            f"JOIN (VALUES {rules}) r(grp, bit, col, reason) "
+            f"ON ((CASE r.grp {cases} END) >> r.bit) & 1 = 1"
+        )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE sinergi_release_errors AS " + " UNION ALL ".join(unions)
+    )
+
+
+def _validate(
+    staging: _Staging,
+    *,
+    desa_codes: Collection[str],
+    kecamatan_prefixes: Collection[str],
+    reference_date: dt.date | None,
+    max_errors: int,
+) -> ValidationReport:
+    con = staging.con
+    if staging.file_errors or len(staging.tables) < 2:
+        counts = {
+            role: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+            for role, t in staging.tables.items()
+        }
+        errors = staging.file_errors
+        return ValidationReport(
+            errors=list(errors),
+            households=int(counts.get("households", 0)),
+            members=int(counts.get("members", 0)),
+            valid_households=0,
+            valid_members=0,
+            summary=_summarise(errors),
+        )
+    import pyarrow as pa
+
+    con.register(
+        "sinergi_release_desa_src",
+        pa.table({"code": pa.array(sorted(set(desa_codes)), pa.string())}),
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE sinergi_release_desa AS SELECT * FROM sinergi_release_desa_src"
+    )
+    con.register(
+        "sinergi_release_prefixes_src",
+        pa.table({"prefix": pa.array(normalise_prefixes(kecamatan_prefixes), pa.string())}),
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE sinergi_release_prefixes AS SELECT * FROM sinergi_release_prefixes_src"
+    )
+    _build_errors(con, reference_date)
+    h, m = "sinergi_release_households", "sinergi_release_members"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE sinergi_release_valid_households AS
+        SELECT _row FROM {h}
+        WHERE _row NOT IN (SELECT row FROM sinergi_release_errors WHERE file = 'households')
+          AND household_id NOT IN (
+            SELECT mm.household_id FROM {m} mm JOIN sinergi_release_errors e
+              ON e.file = 'members' AND e.row = mm._row WHERE mm.household_id IS NOT NULL)"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE sinergi_release_valid_members AS
+        SELECT mm._row FROM {m} mm JOIN {h} hh USING (household_id)
+        WHERE hh._row IN (SELECT _row FROM sinergi_release_valid_households)"""
+    )
+    (households, members, valid_h, valid_m, total) = con.execute(
+        f"SELECT (SELECT count(*) FROM {h}), (SELECT count(*) FROM {m}), "
+        "(SELECT count(*) FROM sinergi_release_valid_households), "
+        "(SELECT count(*) FROM sinergi_release_valid_members), "
+        "(SELECT count(*) FROM sinergi_release_errors)"
+    ).fetchall()[0]
+    rows = con.execute(
+        "SELECT file, row, col, reason FROM sinergi_release_errors "
+        "ORDER BY file = 'members', row, col, reason LIMIT ?",
+        [max_errors],
+    ).fetchall()
+    summary = [
+        {"file": f, "column": c, "reason": r, "count": int(n)}
+        for f, c, r, n in con.execute(
+            "SELECT file, col, reason, count(*) FROM sinergi_release_errors "
+            "GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC, 2, 3"
+        ).fetchall()
+    ]
+    return ValidationReport(
+        errors=[RowError(str(f), int(r), str(c), str(x)) for f, r, c, x in rows],
+        households=int(households),
+        members=int(members),
+        valid_households=int(valid_h),
+        valid_members=int(valid_m),
+        error_count=int(total),
+        summary=summary,
+    )
+
+
+def _summarise(errors: list[RowError]) -> list[dict[str, Any]]:
+    counts: dict[tuple[str, str, str], int] = {}
+    for e in errors:
+        counts[(e.file, e.column, e.reason)] = counts.get((e.file, e.column, e.reason), 0) + 1
+    return [{"file": f, "column": c, "reason": r, "count": n} for (f, c, r), n in counts.items()]
+
+
+@contextlib.contextmanager
+def _staged(
+    households: Path,
+    members: Path,
+    engine: str | Engine,
+    max_bytes: int | None,
+    spill_parent: Path | None = None,
+) -> Iterator[_Staging]:
+    spill = Path(tempfile.mkdtemp(prefix=".sinergi-spill-", dir=spill_parent))
+    try:
+        eng = get_engine(engine)  # type: ignore[arg-type]
+        if isinstance(engine, str) and isinstance(eng, DuckDBEngine):
+            # Our own connection: cap it so a national release spills to the private
+            # directory instead of growing past the machine (the benchmark's 8 GB).
+            eng.connection.execute(f"SET memory_limit = {_lit(MEMORY_LIMIT)}")
+        staging = _Staging(eng, spill)
+        staging.load("households", Path(households), max_bytes)
+        staging.load("members", Path(members), max_bytes)
+        yield staging
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def validate_release(
+    households: Path,
+    members: Path,
+    *,
+    desa_codes: Collection[str],
+    kecamatan_prefixes: Collection[str],
+    engine: str | Engine = "duckdb",
+    max_errors: int = 10_000,
+    reference_date: dt.date | None = None,
+    max_bytes: int | None = None,
+) -> ValidationReport:
+    """Check a whole release and report every bad value (nothing is written).
+
+    Parameters
+    ----------
+    households, members
+        The two files (``.csv``, ``.xlsx`` or ``.parquet``) in the layout of
+        :mod:`sinergi.targeting.schema`.
+    desa_codes
+        The desa codes of the hierarchy (``16.07.05.2001``).
+    kecamatan_prefixes
+        Kecamatan codes (``16.07.05``) or NIK prefixes (``160705``).
+    max_errors
+        How many error rows to keep in the report (the count and summary are complete).
+    reference_date
+        When given, a birth date after it is an error.
+    max_bytes
+        A file larger than this is refused before it is read.
+    """
+    with _staged(households, members, engine, max_bytes) as staging:
+        return _validate(
+            staging,
+            desa_codes=desa_codes,
+            kecamatan_prefixes=kecamatan_prefixes,
+            reference_date=reference_date,
+            max_errors=max_errors,
+        )
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _household_select(p: Pseudonymiser, all_valid: bool = False) -> str:
+    h, m = "sinergi_release_households", "sinergi_release_members"
+    parts = [
+        "hh.household_id",
+        "hh._hash AS kk_hash",
+        f"{mask_sql('hh.kk')} AS kk_masked",
+        "hh._enc AS kk_enc",
+    ]
+    for column in LAYOUTS["households"]:
+        x = f"hh.{column.name}"
+        if column.name in ("household_id", "kk"):
+            continue
+        if column.kind == "number":
+            parts.append(f"{_num(x)} AS {column.name}")
+        elif column.kind == "flag":
+            parts.append(f"CAST({_flag(x)} AS INTEGER) AS {column.name}")
+        elif column.kind == "int":
+            parts.append(f"CAST({_num(x)} AS INTEGER) AS {column.name}")
+        elif column.kind == "code":
+            parts.append(f"{_code(column, x)} AS {column.name}")
+        else:
+            parts.append(f"{x} AS {column.name}")
+    parts += [
+        "substr(hh.desa_code, 1, 8) AS kecamatan_code",
+        "substr(hh.desa_code, 1, 5) AS regency_code",
+        "substr(hh.desa_code, 1, 2) AS province_code",
+        "CAST(coalesce(pc.persons, 0) AS INTEGER) AS persons",
+        "CAST(NULL AS DOUBLE) AS score",
+        "CAST(NULL AS INTEGER) AS model_decile",
+    ]
+    if all_valid:  # nothing to filter: skip the semi-joins
+        members_of, kept = f"{m}", "true"
+    else:
+        members_of = f"{m} WHERE _row IN (SELECT _row FROM sinergi_release_valid_members)"
+        kept = "hh._row IN (SELECT _row FROM sinergi_release_valid_households)"
+    # No ORDER BY: with insertion order preserved the rows keep the input's order.
+    return (
+        f"SELECT {', '.join(parts)} FROM {h}_x hh "
+        f"LEFT JOIN (SELECT household_id, count(*) AS persons FROM {members_of} GROUP BY 1) pc "
+        f"USING (household_id) WHERE {kept}"
+    )
+
+
+def _member_select(p: Pseudonymiser, reference_date: dt.date, all_valid: bool = False) -> str:
+    m = "sinergi_release_members"
+    ref = f"DATE '{reference_date.isoformat()}'"
+    birth = _date("mm.birth_date")
+    parts = [
+        "mm.household_id",
+        "mm._hash AS nik_hash",
+        f"{mask_sql('mm.nik')} AS nik_masked",
+        "mm._enc AS nik_enc",
+        "mm.full_name",
+    ]
+    for column in LAYOUTS["members"]:
+        if column.name in ("household_id", "kk", "nik", "full_name"):
+            continue
+        x = f"mm.{column.name}"
+        if column.kind == "code":
+            parts.append(f"{_code(column, x)} AS {column.name}")
+        elif column.kind == "date":
+            parts.append(f"{birth} AS {column.name}")
+        else:
+            parts.append(f"{x} AS {column.name}")
+    parts.append(
+        f"CAST(year({ref}) - year({birth}) - CASE WHEN month({ref}) * 100 + day({ref}) "
+        f"< month({birth}) * 100 + day({birth}) THEN 1 ELSE 0 END AS INTEGER) AS age"
+    )
+    kept = "true" if all_valid else "mm._row IN (SELECT _row FROM sinergi_release_valid_members)"
+    return f"SELECT {', '.join(parts)} FROM {m}_x mm WHERE {kept}"
+
+
+class _BackgroundEncryption:
+    """Hash and encrypt the staged KK and NIK columns in a Python thread while DuckDB validates.
+
+    AES-GCM per value is the one step DuckDB cannot do; run inside the query as a
+    Python function it would hold the GIL in the middle of the pipeline (measured:
+    twice the cost of the same loop outside). Here the numbers are fetched once
+    (in staging order, with their row numbers) and hashed (HMAC with precomputed
+    key states, equal to :meth:`Pseudonymiser.hash_sql`) and encrypted chunk by
+    chunk while the engine, which releases the GIL, checks the release on its own
+    threads. Results are joined back by position, and the row numbers are
+    compared so a misalignment stops the write.
+    """
+
+    CHUNK = 262_144
+
+    def __init__(self, con: Any, pseudonymiser: Pseudonymiser, workdir: Path) -> None:
+        import threading
+
+        self._workdir = workdir
+
+        self._inputs = {
+            role: con.sql(f"SELECT _row, {column} FROM sinergi_release_{role}").to_arrow_table()
+            for role, column in (("households", "kk"), ("members", "nik"))
+        }
+        self._pseudonymiser = pseudonymiser
+        self._tokens: dict[str, Path] = {}
+        self._error: BaseException | None = None
+        self._cancelled = False
+        self._thread = threading.Thread(target=self._run, name="sinergi-pii-encrypt", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        # Results go to Parquet in the private work directory chunk by chunk, so the
+        # Python heap holds one chunk at a time (hashes and tokens only, never clear).
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = pa.schema(
+            [("_row_token", pa.int64()), ("_enc", pa.string()), ("_hash", pa.string())]
+        )
+        try:
+            for role in list(self._inputs):
+                table = self._inputs.pop(role)
+                rows, numbers = table.column(0), table.column(1)
+                path = self._workdir / f"{role}_tokens.parquet"
+                with pq.ParquetWriter(path, schema, compression="none") as writer:
+                    for offset in range(0, len(numbers), self.CHUNK):
+                        if self._cancelled:
+                            return
+                        part = numbers.slice(offset, self.CHUNK).to_pylist()
+                        writer.write_table(
+                            pa.table(
+                                {
+                                    "_row_token": rows.slice(offset, self.CHUNK),
+                                    "_enc": pa.array(
+                                        self._pseudonymiser.encrypt_many(part), pa.string()
+                                    ),
+                                    "_hash": pa.array(
+                                        self._pseudonymiser.hash_many(part), pa.string()
+                                    ),
+                                },
+                                schema=schema,
+                            )
+                        )
+                self._tokens[role] = path
+        except BaseException as exc:  # re-raised in the caller's thread
+            self._error = exc
+
+    def cancel(self) -> None:
+        self._cancelled = True
+        self._thread.join()
+
+    def attach(self, con: Any) -> None:
+        """Expose ``sinergi_release_<role>_x``: the staged rows with their token as ``_enc``."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        for role, path in self._tokens.items():
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW sinergi_release_{role}_tokens AS "
+                f"SELECT * FROM read_parquet({_lit(str(path))})"
+            )
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW sinergi_release_{role}_x AS SELECT t.*, "
+                f"CASE WHEN t._row = k._row_token THEN k._enc "
+                f"ELSE error('encrypted tokens out of order') END AS _enc, k._hash AS _hash "
+                f"FROM sinergi_release_{role} t POSITIONAL JOIN sinergi_release_{role}_tokens k"
+            )
+
+
+def _register_encryption(con: Any, pseudonymiser: Pseudonymiser) -> None:
+    import pyarrow as pa
+
+    def encrypt(values: Any) -> Any:
+        return pa.array(pseudonymiser.encrypt_many(values.to_pylist()), pa.string())
+
+    with contextlib.suppress(Exception):
+        con.remove_function("sinergi_pii_encrypt")
+    con.create_function(
+        "sinergi_pii_encrypt", encrypt, ["VARCHAR"], "VARCHAR", type="arrow", side_effects=True
+    )
+
+
+def write_release(
+    households: Path,
+    members: Path,
+    dest: Path,
+    *,
+    name: str,
+    reference_date: dt.date,
+    pseudonymiser: Pseudonymiser,
+    desa_codes: Collection[str],
+    kecamatan_prefixes: Collection[str],
+    valid_only: bool = False,
+    synthetic: bool = False,
+    engine: str | Engine = "duckdb",
+    progress: Progress | None = None,
+    max_errors: int = 10_000,
+    max_bytes: int | None = None,
+    report_out: list[ValidationReport] | None = None,
+) -> ReleaseManifest:
+    """Validate a release, then store it pseudonymised and immutable in ``dest``.
+
+    Nothing is written unless the whole release is valid, or ``valid_only``
+    is set and at least one household is valid (then only the valid households
+    and their members are kept). Raises :class:`ReleaseInvalid` (its
+    ``report`` says why) or :class:`FileExistsError` if ``dest`` exists.
+    ``report_out``, when given, receives the validation report.
+    """
+    dest = Path(dest)
+    step = progress or (lambda _step: None)
+    if dest.exists():
+        raise FileExistsError(f"release directory {dest} already exists (releases are immutable)")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    step("reading")
+    with _staged(households, members, engine, max_bytes, spill_parent=dest.parent) as staging:
+        encryption = (
+            _BackgroundEncryption(staging.con, pseudonymiser, staging.workdir)
+            if not staging.file_errors and len(staging.tables) == 2
+            else None
+        )
+        step("validating")
+        report = _validate(
+            staging,
+            desa_codes=desa_codes,
+            kecamatan_prefixes=kecamatan_prefixes,
+            reference_date=reference_date,
+            max_errors=max_errors,
+        )
+        if report_out is not None:
+            report_out.append(report)
+        if staging.file_errors:
+            raise InputFileError(report)
+        assert encryption is not None
+        if not report.ok() and (not valid_only or report.valid_households == 0):
+            encryption.cancel()
+            raise ReleaseInvalid(report)
+        con = staging.con
+        con.execute("SET preserve_insertion_order = true")
+        step("encrypting")
+        encryption.attach(con)
+        tmp = dest.parent / f".{dest.name}.tmp-{uuid.uuid4().hex[:8]}"
+        tmp.mkdir()
+        try:
+            step("writing households")
+            con.execute(
+                f"COPY ({_household_select(pseudonymiser, report.ok())}) TO {_lit(str(tmp / 'households.parquet'))} "
+                "(FORMAT parquet, COMPRESSION zstd)"
+            )
+            step("writing members")
+            con.execute(
+                f"COPY ({_member_select(pseudonymiser, reference_date, report.ok())}) TO "
+                f"{_lit(str(tmp / 'members.parquet'))} (FORMAT parquet, COMPRESSION zstd)"
+            )
+            step("sealing")
+            manifest = ReleaseManifest(
+                name=name,
+                slug=dest.name,
+                reference_date=reference_date,
+                households=report.valid_households,
+                members=report.valid_members,
+                sha256={f"{f}.parquet": _sha256(tmp / f"{f}.parquet") for f in FILES},
+                created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                schema_version=SCHEMA_VERSION,
+                synthetic=synthetic,
+                path=dest,
+                skipped_households=report.households - report.valid_households,
+                skipped_members=report.members - report.valid_members,
+            )
+            (tmp / "manifest.json").write_text(manifest.to_json())
+            for f in tmp.iterdir():
+                f.chmod(0o444)
+            os.rename(tmp, dest)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    log.info(
+        "release %s written: %d households, %d members",
+        dest.name,
+        manifest.households,
+        manifest.members,
+    )
+    return manifest
+
+
+def read_release(dest: Path, *, verify: bool = False) -> ReleaseManifest:
+    """The manifest of a stored release; ``verify`` also checks every file's SHA-256."""
+    dest = Path(dest)
+    data = json.loads((dest / "manifest.json").read_text())
+    manifest = ReleaseManifest(
+        name=data["name"],
+        slug=data["slug"],
+        reference_date=dt.date.fromisoformat(data["reference_date"]),
+        households=int(data["households"]),
+        members=int(data["members"]),
+        sha256=dict(data["sha256"]),
+        created_at=data["created_at"],
+        schema_version=int(data["schema_version"]),
+        synthetic=bool(data["synthetic"]),
+        path=dest,
+        skipped_households=int(data.get("skipped_households", 0)),
+        skipped_members=int(data.get("skipped_members", 0)),
+    )
+    if verify:
+        for file, digest in manifest.sha256.items():
+            if _sha256(dest / file) != digest:
+                raise ValueError(f"{file} of release {manifest.slug} does not match its manifest")
+    return manifest
+
+
+SCORES_FILE = "scores.parquet"
+
+
+def write_scores(dest: Path, table: pa.Table, model_version: str) -> Path:
+    """Store a release's scores (``household_id, score, model_decile``) as ``scores.parquet``.
+
+    The release's own files stay untouched; the scores file is written beside
+    them under a temporary name and renamed over any previous one.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    missing = {"household_id", "score", "model_decile"} - set(table.column_names)
+    if missing:
+        raise ValueError(f"scores need the columns {sorted(missing)}")
+    out = table.select(["household_id", "score", "model_decile"]).append_column(
+        "model_version", pa.array([model_version] * table.num_rows, pa.string())
+    )
+    dest = Path(dest)
+    tmp = dest / f".{SCORES_FILE}.tmp-{uuid.uuid4().hex[:8]}"
+    try:
+        pq.write_table(out, tmp, compression="zstd")
+        os.replace(tmp, dest / SCORES_FILE)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return dest / SCORES_FILE
+
+
+def read_scores(dest: Path) -> pa.Table | None:
+    """The release's ``scores.parquet``, or ``None`` before it is scored."""
+    import pyarrow.parquet as pq
+
+    path = Path(dest) / SCORES_FILE
+    return pq.read_table(path) if path.exists() else None
+
+
+def rekey_release(dest: Path, old: Pseudonymiser, new: Pseudonymiser) -> ReleaseManifest:
+    """Rewrite a stored release under new keys (hash and encryption), atomically.
+
+    Tokens are decrypted with ``old`` inside the engine and re-hashed and
+    re-encrypted with ``new``; the clear numbers never reach a file. The new
+    files are written to a temporary directory that then replaces ``dest``.
+    ``scores.parquet`` (no personal numbers) is carried over unchanged.
+    """
+    import duckdb
+    import pyarrow as pa
+
+    dest = Path(dest)
+    manifest = read_release(dest, verify=True)
+    con = duckdb.connect()
+    _register_encryption(con, new)
+
+    def decrypt(values: Any) -> Any:
+        return pa.array(
+            [None if v is None else old.decrypt(v) for v in values.to_pylist()], pa.string()
+        )
+
+    con.create_function("sinergi_pii_decrypt", decrypt, ["VARCHAR"], "VARCHAR", type="arrow")
+    tmp = dest.parent / f".{dest.name}.rekey-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        for file, prefix in (("households", "kk"), ("members", "nik")):
+            src = _lit(str(dest / f"{file}.parquet"))
+            clear = f"sinergi_pii_decrypt({prefix}_enc)"
+            con.execute(
+                f"COPY (SELECT * REPLACE ({new.hash_sql(clear)} AS {prefix}_hash, "
+                f"sinergi_pii_encrypt({clear}) AS {prefix}_enc) FROM read_parquet({src})) "
+                f"TO {_lit(str(tmp / f'{file}.parquet'))} (FORMAT parquet, COMPRESSION zstd)"
+            )
+        if (dest / SCORES_FILE).exists():
+            shutil.copy2(dest / SCORES_FILE, tmp / SCORES_FILE)
+        fresh = ReleaseManifest(
+            **{
+                **{k: getattr(manifest, k) for k in manifest.__dataclass_fields__},
+                "sha256": {f"{f}.parquet": _sha256(tmp / f"{f}.parquet") for f in FILES},
+            }
+        )
+        (tmp / "manifest.json").write_text(fresh.to_json())
+        retired = dest.parent / f".{dest.name}.retired-{uuid.uuid4().hex[:8]}"
+        os.rename(dest, retired)
+        os.rename(tmp, dest)
+        shutil.rmtree(retired, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return fresh
