@@ -274,3 +274,41 @@ def test_typed_parquet_input_is_read_as_values(tmp_path):
         and stored[0]["has_car"] == 0
         and stored[1]["land_ha"] == 1.25
     )
+
+
+def test_a_killed_imports_spill_folder_is_removed_by_the_next(tmp_path):
+    """Spill files may hold clear numbers: a folder whose import process is gone
+    does not outlive the next import; a live one is left alone."""
+    import os
+    import subprocess
+    import sys
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    orphan = tmp_path / ".sinergi-spill-orphan"
+    orphan.mkdir()
+    (orphan / "owner.pid").write_text(dead.stdout.strip())
+    (orphan / "spill.tmp").write_text("pretend spill")
+    alive = tmp_path / ".sinergi-spill-alive"
+    alive.mkdir()
+    (alive / "owner.pid").write_text(str(os.getpid()))
+    h, m = ri.pair(tmp_path)
+    write(h, m, tmp_path / "release")
+    assert not orphan.exists()
+    assert alive.exists()
+    assert not [p for p in tmp_path.glob(".sinergi-spill-*") if p not in (alive,)]
+
+
+def test_a_callers_connection_keeps_its_spill_directory(tmp_path):
+    from sinergi.stats import DuckDBEngine
+
+    engine = DuckDBEngine()
+    engine.connection.execute(f"SET temp_directory = '{tmp_path / 'mine'}'")
+    h, m = ri.pair(tmp_path)
+    write(h, m, tmp_path / "release", engine=engine)
+    setting = engine.connection.execute("SELECT current_setting('temp_directory')").fetchone()
+    assert setting[0] == str(tmp_path / "mine")

@@ -683,10 +683,20 @@ def _staged(
     max_bytes: int | None,
     spill_parent: Path | None = None,
 ) -> Iterator[_Staging]:
-    spill = Path(tempfile.mkdtemp(prefix=".sinergi-spill-", dir=spill_parent))
+    _remove_orphan_spills(spill_parent)
+    # mkdtemp makes the folder readable by its owner only (0700): its spill files may
+    # hold clear numbers while the import runs.
+    spill = Path(tempfile.mkdtemp(prefix=SPILL_PREFIX, dir=spill_parent))
+    (spill / SPILL_OWNER).write_text(str(os.getpid()))
+    eng = get_engine(engine)  # type: ignore[arg-type]
+    own = isinstance(engine, str)
+    previous: str | None = None
+    if isinstance(eng, DuckDBEngine) and not own:
+        # A caller's connection: put its spill directory back afterwards, or its next
+        # query would spill into the folder deleted below.
+        previous = eng.connection.execute("SELECT current_setting('temp_directory')").fetchone()[0]
     try:
-        eng = get_engine(engine)  # type: ignore[arg-type]
-        if isinstance(engine, str) and isinstance(eng, DuckDBEngine):
+        if own and isinstance(eng, DuckDBEngine):
             # Our own connection: cap it so a national release spills to the private
             # directory instead of growing past the machine (the benchmark's 8 GB).
             eng.connection.execute(f"SET memory_limit = {_lit(MEMORY_LIMIT)}")
@@ -695,7 +705,28 @@ def _staged(
         staging.load("members", Path(members), max_bytes)
         yield staging
     finally:
+        if previous is not None:
+            eng.connection.execute(f"SET temp_directory = {_lit(previous)}")
         shutil.rmtree(spill, ignore_errors=True)
+
+
+SPILL_PREFIX = ".sinergi-spill-"
+SPILL_OWNER = "owner.pid"
+
+
+def _remove_orphan_spills(parent: Path | None) -> None:
+    """Delete spill folders left by an import that was killed (its process is gone):
+    they may hold clear NIK and KK numbers (UU 27/2022), so they never outlive the
+    next import."""
+    base = Path(parent) if parent is not None else Path(tempfile.gettempdir())
+    for folder in base.glob(SPILL_PREFIX + "*"):
+        try:
+            pid = int((folder / SPILL_OWNER).read_text())
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)  # its import is gone
+        except (OSError, ValueError):
+            continue  # not ours to judge (no owner file yet, or another user's process)
 
 
 def validate_release(
