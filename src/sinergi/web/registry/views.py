@@ -33,7 +33,7 @@ from sinergi.web.registry.forms import (
     RevealForm,
     upload_limit_mb,
 )
-from sinergi.web.registry.models import ImportReport, Release
+from sinergi.web.registry.models import ImportReport, PMTModelVersion, Release
 from sinergi.web.registry.policy import RegistryPolicy
 from sinergi.web.registry.templatetags.registry import LABELS
 
@@ -396,6 +396,10 @@ def _household_context(
         "housing": housing,
         "can_reveal": policy.can_reveal,
         "reveal_form": RevealForm(),
+        # The model is named by when it was fitted, not by its version code.
+        "model": PMTModelVersion.objects.filter(version=hh.model_version).first()
+        if hh.model_version
+        else None,
     }
 
 
