@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sinergi.stats._engines import Engine, EngineName, get_engine, temp_name
+from sinergi.targeting import schema
 
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 CODE_RE = re.compile(r"^[0-9]{2}(\.[0-9]{2}){0,2}(\.[0-9]{4})?$")
@@ -233,23 +234,7 @@ INDICATORS: dict[str, str] = {
     ),
 }
 
-CHARACTERISTICS = (
-    "floor_area_m2",
-    "floor_material",
-    "wall_material",
-    "roof_material",
-    "drinking_water",
-    "sanitation",
-    "electricity",
-    "cooking_fuel",
-    "has_motorcycle",
-    "has_car",
-    "has_refrigerator",
-    "has_tv",
-    "has_smartphone",
-    "livestock_units",
-    "land_ha",
-)
+CHARACTERISTICS = schema.CHARACTERISTICS
 
 
 # --- the release as SQL ---------------------------------------------------------------

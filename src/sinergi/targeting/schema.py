@@ -28,6 +28,18 @@ RELATIONSHIPS = ("head", "spouse", "child", "parent", "other")
 EDUCATION = ("none", "primary", "junior", "senior", "tertiary")
 WORK_SECTORS = ("none", "agriculture", "industry", "services")
 ASSETS = ("has_motorcycle", "has_car", "has_refrigerator", "has_tv", "has_smartphone")
+#: The coded housing columns, in layout order.
+HOUSING = (
+    "floor_material",
+    "wall_material",
+    "roof_material",
+    "drinking_water",
+    "sanitation",
+    "electricity",
+    "cooking_fuel",
+)
+#: Every household characteristic of the layout (what a PMT reads), in layout order.
+CHARACTERISTICS = ("floor_area_m2", *HOUSING, *ASSETS, "livestock_units", "land_ha")
 
 
 @dataclass(frozen=True)

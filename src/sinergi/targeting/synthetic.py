@@ -52,6 +52,7 @@ from sinergi.stats.synthetic import (
     SYNTHETIC_KEY,
     generate_banyuasin_survey,
 )
+from sinergi.targeting import schema
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -128,19 +129,7 @@ _ASSETS: dict[str, tuple[float, float, float]] = {
     "has_tv": (0.82, 0.93, 0.5),
     "has_smartphone": (0.78, 0.92, 0.5),
 }
-HOUSEHOLD_COLUMNS: tuple[str, ...] = (
-    "floor_area_m2",
-    "floor_material",
-    "wall_material",
-    "roof_material",
-    "drinking_water",
-    "sanitation",
-    "electricity",
-    "cooking_fuel",
-    *_ASSETS,
-    "livestock_units",
-    "land_ha",
-)
+HOUSEHOLD_COLUMNS: tuple[str, ...] = schema.CHARACTERISTICS
 """The household characteristics of the registry input layout, in contract order."""
 EDUCATION = ("tertiary", "senior", "junior", "primary", "none")  # best to worst
 _EDUCATION_SHARES = ((0.05, 0.25, 0.22, 0.38, 0.10), (0.16, 0.40, 0.20, 0.20, 0.04))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from sinergi.targeting import browse
+from sinergi.targeting import browse, schema
 from sinergi.web.core.formatting import number
 from sinergi.web.regions.models import Region
 from sinergi.web.registry import services
@@ -368,24 +368,13 @@ def _household_context(
     )
     history = browse.history([(r.name, _release_dir(r)) for r in others], hh.kk_hash)
     names = _region_names({hh.desa_code, hh.kecamatan_code} | {e.desa_code for e in history})
-    assets = [
-        (LABELS["column"][k], hh.characteristics.get(k))
-        for k in ("has_motorcycle", "has_car", "has_refrigerator", "has_tv", "has_smartphone")
-    ]
+    assets = [(LABELS["column"][k], hh.characteristics.get(k)) for k in schema.ASSETS]
     housing = [
         (
             LABELS["column"][k],
             LABELS[k].get(str(hh.characteristics.get(k)), hh.characteristics.get(k)),
         )
-        for k in (
-            "floor_material",
-            "wall_material",
-            "roof_material",
-            "drinking_water",
-            "sanitation",
-            "electricity",
-            "cooking_fuel",
-        )
+        for k in schema.HOUSING
     ]
     return {
         "release": release,
