@@ -260,7 +260,7 @@ class _Release:
         exclude = [c for c in ("score", "model_decile") if c in cols]
         star = f"h0.* EXCLUDE ({', '.join(exclude)})" if exclude else "h0.*"
         if scores.exists():
-            self.s = temp_name("sc")
+            self.s: str | None = temp_name("sc")
             self.engine.register(str(scores), self.s)
             self.h_sql = (
                 f"SELECT {star}, COALESCE(s.score, {base_score}) AS score, "

@@ -26,6 +26,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection
 from datetime import date
+from typing import Any
 
 __all__ = ["check_nik", "mask", "mask_sql", "nik_conditions", "nik_parts", "normalise_prefixes"]
 
@@ -101,7 +102,7 @@ def nik_conditions(
     ]
 
 
-def _connection():  # type: ignore[no-untyped-def]
+def _connection() -> Any:
     con = getattr(_local, "con", None)
     if con is None:
         import duckdb

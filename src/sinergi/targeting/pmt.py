@@ -334,16 +334,18 @@ def _profile_sql(views: _Views, *, by: str | None, extra: Sequence[str] = ()) ->
         return f"SELECT {', '.join(select)} FROM {views.households} h"
     age = "TRY_CAST(age AS DOUBLE)"
     head = "relationship = 'head'"
+    # One pass over the members: a single GROUP BY whose aggregates filter their
+    # rows (FILTER clauses) instead of aggregating a CASE expression of every row.
     summary = (
         "SELECT CAST(household_id AS VARCHAR) AS household_id, "
         "CAST(COUNT(*) AS DOUBLE) AS persons, "
-        f"CAST(SUM(CASE WHEN {age} < {CHILD_AGE} THEN 1 ELSE 0 END) AS DOUBLE) AS children, "
-        f"CAST(SUM(CASE WHEN {age} >= {ELDERLY_AGE} THEN 1 ELSE 0 END) AS DOUBLE) AS elderly, "
-        f"MAX(CASE WHEN {head} THEN CAST(sex AS VARCHAR) END) AS head_sex, "
-        f"MAX(CASE WHEN {head} THEN {age} END) AS head_age, "
-        f"MAX(CASE WHEN {head} THEN CAST(education AS VARCHAR) END) AS head_education, "
-        f"MAX(CASE WHEN {head} THEN CAST(work_sector AS VARCHAR) END) AS head_work_sector, "
-        f"SUM(CASE WHEN {head} THEN 1 ELSE 0 END) AS n_heads "
+        f"CAST(COUNT(*) FILTER (WHERE {age} < {CHILD_AGE}) AS DOUBLE) AS children, "
+        f"CAST(COUNT(*) FILTER (WHERE {age} >= {ELDERLY_AGE}) AS DOUBLE) AS elderly, "
+        f"MAX(CAST(sex AS VARCHAR)) FILTER (WHERE {head}) AS head_sex, "
+        f"MAX({age}) FILTER (WHERE {head}) AS head_age, "
+        f"MAX(CAST(education AS VARCHAR)) FILTER (WHERE {head}) AS head_education, "
+        f"MAX(CAST(work_sector AS VARCHAR)) FILTER (WHERE {head}) AS head_work_sector, "
+        f"COUNT(*) FILTER (WHERE {head}) AS n_heads "
         f"FROM {views.members} GROUP BY CAST(household_id AS VARCHAR)"
     )
     select += ["m.persons", "m.children", "m.elderly"]

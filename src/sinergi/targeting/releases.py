@@ -690,11 +690,13 @@ def _staged(
     (spill / SPILL_OWNER).write_text(str(os.getpid()))
     eng = get_engine(engine)  # type: ignore[arg-type]
     own = isinstance(engine, str)
+    callers = eng.connection if isinstance(eng, DuckDBEngine) and not own else None
     previous: str | None = None
-    if isinstance(eng, DuckDBEngine) and not own:
+    if callers is not None:
         # A caller's connection: put its spill directory back afterwards, or its next
         # query would spill into the folder deleted below.
-        previous = eng.connection.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+        row = callers.execute("SELECT current_setting('temp_directory')").fetchone()
+        previous = str(row[0]) if row else ""
     try:
         if own and isinstance(eng, DuckDBEngine):
             # Our own connection: cap it so a national release spills to the private
@@ -705,8 +707,8 @@ def _staged(
         staging.load("members", Path(members), max_bytes)
         yield staging
     finally:
-        if previous is not None:
-            eng.connection.execute(f"SET temp_directory = {_lit(previous)}")
+        if callers is not None and previous is not None:
+            callers.execute(f"SET temp_directory = {_lit(previous)}")
         shutil.rmtree(spill, ignore_errors=True)
 
 
@@ -1138,7 +1140,9 @@ def rekey_release(dest: Path, old: Pseudonymiser, new: Pseudonymiser) -> Release
             [None if v is None else old.decrypt(v) for v in values.to_pylist()], pa.string()
         )
 
-    con.create_function("sinergi_pii_decrypt", decrypt, ["VARCHAR"], "VARCHAR", type="arrow")
+    con.create_function(  # type: ignore[call-overload]  # duckdb's stubs want the enum
+        "sinergi_pii_decrypt", decrypt, ["VARCHAR"], "VARCHAR", type="arrow"
+    )
     tmp = dest.parent / f".{dest.name}.rekey-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
