@@ -284,8 +284,19 @@ def _missing(engine: Engine, view: str, wanted: Sequence[str], where: str) -> li
     return [Problem(c, 0, f"no such column in the {where}") for c in wanted if c not in have]
 
 
-def _profile_sql(views: _Views, *, by: str | None, extra: Sequence[str] = ()) -> str:
-    """One row per household: characteristics (as numbers) and the member summary."""
+def _profile_sql(
+    views: _Views,
+    *,
+    by: str | None,
+    extra: Sequence[str] = (),
+    household_part: str | None = None,
+) -> str:
+    """One row per household: characteristics (as numbers) and the member summary.
+
+    ``household_part`` is an SQL expression over the household columns alone,
+    computed before the members are joined (so the join carries one number
+    instead of the characteristics' text) as column :data:`_PART`.
+    """
     eng = views.engine
     hh_cols = eng.column_types(views.households)
     need = list(HOUSEHOLD_COLUMNS)
@@ -348,16 +359,27 @@ def _profile_sql(views: _Views, *, by: str | None, extra: Sequence[str] = ()) ->
         f"COUNT(*) FILTER (WHERE {head}) AS n_heads "
         f"FROM {views.members} GROUP BY CAST(household_id AS VARCHAR)"
     )
-    select += ["m.persons", "m.children", "m.elderly"]
+    members = ["m.persons", "m.children", "m.elderly"]
     # Exactly one head, or the head's characteristics are unknown (NULL, reported).
-    select += [
+    members += [
         f"CASE WHEN m.n_heads = 1 THEN m.{c} END AS {c}"
         for c in ("head_sex", "head_age", "head_education", "head_work_sector")
     ]
+    if household_part is None:
+        return (
+            f"SELECT {', '.join(select + members)} FROM {views.households} h "
+            f"LEFT JOIN ({summary}) m ON CAST(h.household_id AS VARCHAR) = m.household_id"
+        )
+    inner = f"SELECT {', '.join(select)} FROM {views.households} h"
+    part = f"SELECT p.*, {household_part} AS {_PART} FROM ({inner}) p"
     return (
-        f"SELECT {', '.join(select)} FROM {views.households} h "
-        f"LEFT JOIN ({summary}) m ON CAST(h.household_id AS VARCHAR) = m.household_id"
+        f"SELECT h.*, {', '.join(members)} FROM ({part}) h "
+        f"LEFT JOIN ({summary}) m ON h.household_id = m.household_id"
     )
+
+
+#: The column of the household-only part of the score (see :func:`_scoring_sql`).
+_PART = "pmt_household_part"
 
 
 #: Area codes cut from a desa code (16.07.05.2001): kecamatan, regency, province.
@@ -853,17 +875,32 @@ def score_sql(model: PMTModel, profile: str, keep: Sequence[str] = ()) -> str:
     still be codable, so a household with a missing characteristic, or of a
     group the model has no equation for, gets a NULL score.
     """
-    equations = []
+    expr = _equation(model, _terms_by_group(model, household=None))
+    carried = "".join(f", {_q(c)}" for c in keep)
+    return f"SELECT household_id, CAST({expr} AS DOUBLE) AS score{carried} FROM ({profile}) p"
+
+
+#: Input columns of the household-only terms (no member summary in them).
+_HOUSEHOLD_ONLY = {*NUMERIC_COLUMNS, *(c for c, _ in CATEGORICAL[:7]), REGION_COLUMN} - {
+    "floor_area_m2"  # divided by the member count
+}
+
+
+def _terms_by_group(model: PMTModel, *, household: bool | None) -> dict[str, list[str]]:
+    """Each group's terms (without the intercept): all (``household=None``), only those
+    of household columns alone (``True``), or only the others (``False``)."""
+    out: dict[str, list[str]] = {}
     for group, coef in model.coefficients.items():
-        terms = [_num(coef["intercept"])]
-        terms += [
-            f"{_num(coef.get(v.name, 0.0))} * ({v.sql})" for v in VARIABLES if v.level is None
+        terms: list[tuple[str, str]] = [
+            (v.source, f"{_num(coef.get(v.name, 0.0))} * ({v.sql})")
+            for v in VARIABLES
+            if v.level is None
         ]
         for column, codes in CATEGORICAL:
             whens = " ".join(
                 f"WHEN {_lit(c)} THEN {_num(coef.get(f'{column}={c}', 0.0))}" for c in codes
             )
-            terms.append(f"(CASE {_q(column)} {whens} END)")
+            terms.append((column, f"(CASE {_q(column)} {whens} END)"))
         regions = [
             (name.split("=", 1)[1], value)
             for name, value in coef.items()
@@ -871,13 +908,37 @@ def score_sql(model: PMTModel, profile: str, keep: Sequence[str] = ()) -> str:
         ]
         if regions:
             whens = " ".join(f"WHEN {_lit(r)} THEN {_num(v)}" for r, v in regions)
-            terms.append(f"(CASE {REGION_COLUMN} {whens} ELSE 0.0 END)")
-        equations.append((group, " + ".join(terms)))
+            terms.append((REGION_COLUMN, f"(CASE {REGION_COLUMN} {whens} ELSE 0.0 END)"))
+        out[group] = [
+            t for src, t in terms if household is None or (src in _HOUSEHOLD_ONLY) == household
+        ]
+    return out
+
+
+def _equation(
+    model: PMTModel, terms: dict[str, list[str]], *, intercept: bool = True, extra: str = ""
+) -> str:
+    """The per-group sum of ``terms`` (plus the intercept and ``extra``), as one SQL
+    expression: NULL for a household of a group the model has no equation for."""
+    equations = []
+    for group, coef in model.coefficients.items():
+        parts = [_num(coef["intercept"])] if intercept else []
+        parts += [*terms[group], *([extra] if extra else [])]
+        equations.append((group, " + ".join(parts) if parts else "0.0"))
     if model.by is None:
-        expr = equations[0][1]
-    else:
-        whens = " ".join(f"WHEN {_q(model.by)} = {_lit(g)} THEN {e}" for g, e in equations)
-        expr = f"CASE {whens} END"
+        return equations[0][1]
+    whens = " ".join(f"WHEN {_q(model.by)} = {_lit(g)} THEN {e}" for g, e in equations)
+    return f"CASE {whens} END"
+
+
+def _scoring_sql(model: PMTModel, views: _Views, keep: Sequence[str] = ()) -> str:
+    """:func:`score_sql` over the release's profile, the same score computed in two parts:
+    the household-only terms before the members are joined, the rest after."""
+    if views.members is None:
+        return score_sql(model, _profile_sql(views, by=model.by), keep)
+    part = _equation(model, _terms_by_group(model, household=True), intercept=False)
+    profile = _profile_sql(views, by=model.by, household_part=part)
+    expr = _equation(model, _terms_by_group(model, household=False), extra=_PART)
     carried = "".join(f", {_q(c)}" for c in keep)
     return f"SELECT household_id, CAST({expr} AS DOUBLE) AS score{carried} FROM ({profile}) p"
 
@@ -929,9 +990,9 @@ def score(
     eng = get_engine(engine)
     views = _open(release, eng)
     try:
-        profile = _profile_sql(views, by=model.by)
+        query = _scoring_sql(model, views, keep)
         _check_keep(views, keep)
-        out = eng.fetch_arrow(score_sql(model, profile, keep))
+        out = eng.fetch_arrow(query)
     finally:
         views.drop()
     if out["score"].null_count:
@@ -1000,9 +1061,8 @@ def score_and_rank(
     views = _open(release, eng)
     by = list(by)
     try:
-        profile = _profile_sql(views, by=model.by)
+        scored = f"({_scoring_sql(model, views, ['persons', *by])}) scored"
         _check_keep(views, ["persons", *by])
-        scored = f"({score_sql(model, profile, ['persons', *by])}) scored"
         ranked = decile_sql(
             scored,
             id="household_id",
