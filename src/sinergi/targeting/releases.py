@@ -781,6 +781,20 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _typed(column: Column, x: str) -> str:
+    """The stored value of input text ``x`` for ``column``, by its kind (one rule for
+    both files)."""
+    if column.kind == "number":
+        return _num(x)
+    if column.kind == "flag":
+        return f"CAST({_flag(x)} AS INTEGER)"
+    if column.kind == "int":
+        return f"CAST({_num(x)} AS INTEGER)"
+    if column.kind == "code":
+        return _code(column, x)
+    return x
+
+
 def _household_select(p: Pseudonymiser, all_valid: bool = False) -> str:
     h, m = "sinergi_release_households", "sinergi_release_members"
     parts = [
@@ -793,16 +807,7 @@ def _household_select(p: Pseudonymiser, all_valid: bool = False) -> str:
         x = f"hh.{column.name}"
         if column.name in ("household_id", "kk"):
             continue
-        if column.kind == "number":
-            parts.append(f"{_num(x)} AS {column.name}")
-        elif column.kind == "flag":
-            parts.append(f"CAST({_flag(x)} AS INTEGER) AS {column.name}")
-        elif column.kind == "int":
-            parts.append(f"CAST({_num(x)} AS INTEGER) AS {column.name}")
-        elif column.kind == "code":
-            parts.append(f"{_code(column, x)} AS {column.name}")
-        else:
-            parts.append(f"{x} AS {column.name}")
+        parts.append(f"{_typed(column, x)} AS {column.name}")
     parts += [
         "substr(hh.desa_code, 1, 8) AS kecamatan_code",
         "substr(hh.desa_code, 1, 5) AS regency_code",
@@ -839,12 +844,8 @@ def _member_select(p: Pseudonymiser, reference_date: dt.date, all_valid: bool = 
         if column.name in ("household_id", "kk", "nik", "full_name"):
             continue
         x = f"mm.{column.name}"
-        if column.kind == "code":
-            parts.append(f"{_code(column, x)} AS {column.name}")
-        elif column.kind == "date":
-            parts.append(f"{birth} AS {column.name}")
-        else:
-            parts.append(f"{x} AS {column.name}")
+        value = birth if column.kind == "date" else _typed(column, x)
+        parts.append(f"{value} AS {column.name}")
     parts.append(
         f"CAST(year({ref}) - year({birth}) - CASE WHEN month({ref}) * 100 + day({ref}) "
         f"< month({birth}) * 100 + day({birth}) THEN 1 ELSE 0 END AS INTEGER) AS age"
