@@ -45,7 +45,20 @@ from sinergi.targeting import pmt, releases, synthetic
 from sinergi.targeting.pseudonym import Pseudonymiser
 
 OUT = Path(__file__).resolve().parent / "out"
-PACKAGE = Path(__file__).resolve().parents[1] / "var" / "packages" / "idn-area-data-4.0.1.tgz"
+PACKAGE_NAME = "idn-area-data-4.0.1.tgz"
+#: The region package: var/packages/ (the default data directory's cache), else
+#: $SINERGI_DATA_DIR/packages/ (``npm pack idn-area-data@4.0.1`` there works offline after).
+PACKAGE = next(
+    (
+        p
+        for p in (
+            Path(__file__).resolve().parents[1] / "var" / "packages" / PACKAGE_NAME,
+            Path(os.environ.get("SINERGI_DATA_DIR", "var")) / "packages" / PACKAGE_NAME,
+        )
+        if p.is_file()
+    ),
+    Path(__file__).resolve().parents[1] / "var" / "packages" / PACKAGE_NAME,
+)
 REFERENCE_DATE = synthetic.REFERENCE_DATE
 
 

@@ -55,3 +55,20 @@ def test_hash_many_equals_hash():
     p = Pseudonymiser(H, E)
     values = ["1607050107800001", None, "", "9" * 16]
     assert p.hash_many(values) == [None if v is None else p.hash(v) for v in values]
+
+
+def test_encrypt_and_hash_arrays_round_trip_with_nulls_and_other_lengths():
+    import pyarrow as pa
+
+    p = Pseudonymiser(H, E)
+    values = ["1607050107800001", None, "123", "", "9" * 16, "1607050107800001", "x" * 17]
+    tokens = p.encrypt_array(pa.chunked_array([values[:3], values[3:]])).to_pylist()
+    assert [None if t is None else p.decrypt(t) for t in tokens] == values
+    assert tokens[0] != tokens[5]  # a fresh nonce per value
+    assert p.hash_array(pa.array(values)).to_pylist() == [
+        None if v is None else p.hash(v) for v in values
+    ]
+    assert p.encrypt_array(pa.array([], pa.string())).to_pylist() == []
+    assert p.hash_array(pa.array([None], pa.string())).to_pylist() == [None]
+    with pytest.raises(ValueError):
+        Pseudonymiser(H, bytes(32)).decrypt(tokens[0])

@@ -248,6 +248,9 @@ class _Views:
     households: str
     members: str | None
     names: list[str] = field(default_factory=list)
+    #: A stored release whose households carry the member summary (written since
+    #: the summary moved into the import): scoring reads the households only.
+    stored_summary: bool = False
 
     def drop(self) -> None:
         for name in self.names:
@@ -255,7 +258,14 @@ class _Views:
 
 
 def _open(source: Any, engine: Engine) -> _Views:
-    """Register a release/survey source as a households view and a members view."""
+    """Register a release/survey source as a households view and a members view.
+
+    A stored release (``manifest.json``) whose households carry
+    :data:`SUMMARY_COLUMNS` is read without its members: the import computed
+    the summary once (``releases.write_release``). Older releases and surveys
+    are summarised from their members here.
+    """
+    stored = False
     if isinstance(source, tuple):
         households, members = source
     elif isinstance(source, (str, Path)) and Path(source).is_dir():
@@ -267,9 +277,11 @@ def _open(source: Any, engine: Engine) -> _Views:
             )
         if not members.exists():
             members = None
+        elif _has_summary(base):
+            members, stored = None, True
     else:
         households, members = source, None
-    views = _Views(engine, temp_name("pmt_hh"), None)
+    views = _Views(engine, temp_name("pmt_hh"), None, stored_summary=stored)
     engine.register(households, views.households)
     views.names.append(views.households)
     if members is not None:
@@ -277,6 +289,15 @@ def _open(source: Any, engine: Engine) -> _Views:
         engine.register(members, views.members)
         views.names.append(views.members)
     return views
+
+
+def _has_summary(release: Path) -> bool:
+    import pyarrow.parquet as pq
+
+    if not (release / "manifest.json").exists():
+        return False
+    names = set(pq.read_schema(release / "households.parquet").names)
+    return all(c in names for c in SUMMARY_COLUMNS)
 
 
 def _missing(engine: Engine, view: str, wanted: Sequence[str], where: str) -> list[Problem]:
@@ -342,7 +363,10 @@ def _profile_sql(
             "CAST(h.head_education AS VARCHAR) AS head_education",
             "CAST(h.head_work_sector AS VARCHAR) AS head_work_sector",
         ]
-        return f"SELECT {', '.join(select)} FROM {views.households} h"
+        flat = f"SELECT {', '.join(select)} FROM {views.households} h"
+        if household_part is None:
+            return flat
+        return f"SELECT p.*, {household_part} AS {_PART} FROM ({flat}) p"
     age = "TRY_CAST(age AS DOUBLE)"
     head = "relationship = 'head'"
     # One pass over the members: a single GROUP BY whose aggregates filter their
@@ -933,8 +957,10 @@ def _equation(
 
 def _scoring_sql(model: PMTModel, views: _Views, keep: Sequence[str] = ()) -> str:
     """:func:`score_sql` over the release's profile, the same score computed in two parts:
-    the household-only terms before the members are joined, the rest after."""
-    if views.members is None:
+    the household-only terms before the members are joined, the rest after. A stored
+    release with its member summary is scored in the same two parts, so its scores
+    are bit for bit those its members would give."""
+    if views.members is None and not views.stored_summary:
         return score_sql(model, _profile_sql(views, by=model.by), keep)
     part = _equation(model, _terms_by_group(model, household=True), intercept=False)
     profile = _profile_sql(views, by=model.by, household_part=part)

@@ -1,9 +1,28 @@
 """Registry releases: validate a households + members slice whole, store it pseudonymised.
 
-A release is read from CSV, XLSX or Parquet, checked in full by DuckDB SQL (one
-query per rule over the whole input, no per-row Python), and written as an
-immutable directory ``<dest>/`` holding ``households.parquet``,
-``members.parquet`` and ``manifest.json``. The directory is built beside its
+A release is read from CSV, XLSX or Parquet, checked in full by DuckDB SQL (no
+per-row Python), and written as an immutable directory ``<dest>/`` holding
+``households.parquet``, ``members.parquet`` and ``manifest.json``.
+
+How a national release (10M households, 37M persons) stays at engine speed:
+
+- each input is read once into a staged text table, which every later step reuses;
+- validation is one pass per file, every per-row rule a bit of a mask evaluated
+  vectorised, behind a *fast path*: one conjunction that proves a row clean
+  (a code in its stored spelling, a NIK whose DDMMYY is the birth date, ...);
+  only the rows it does not pass have each rule evaluated and their errors
+  expanded (:func:`_fast_path`, tested against the rules alone);
+- the rules that need a whole file are single aggregates: the households by id
+  (first row, KK, count), the members joined once to them (their household's
+  first row as an integer key), then one GROUP BY on that integer key (persons,
+  heads, the PMT's member summary) and one on the NIK as BIGINT (duplicates);
+- the same per-household summary is stored with the households
+  (``children, elderly, head_sex, head_age, head_education,
+  head_work_sector`` beside ``persons``), so scoring reads the households only
+  (``pmt``; older releases without it are summarised from their members);
+- hashing (HMAC-SHA256) and AES-GCM encryption run in a Python thread beside the
+  validation (:meth:`Pseudonymiser.encrypt_array`: one ``cryptography`` AES-GCM
+  token per value, a fresh nonce each). The directory is built beside its
 destination and renamed into place, so a reader never sees half a release.
 Clear NIK and KK numbers exist only in memory (and in DuckDB's spill files,
 which live in a private temporary directory removed afterwards): the stored
@@ -55,6 +74,7 @@ from typing import TYPE_CHECKING, Any
 from sinergi.stats._engines import DuckDBEngine, Engine, get_engine
 
 from .nik import mask_sql, nik_conditions, nik_parts, normalise_prefixes
+from .pmt import CHILD_AGE, ELDERLY_AGE
 from .schema import LAYOUTS, REASONS, SCHEMA_VERSION, Column, describe
 
 if TYPE_CHECKING:
@@ -439,75 +459,51 @@ def _column_rules(column: Column, reference_date: dt.date | None) -> list[tuple[
 
 
 def _checks(reference_date: dt.date | None) -> dict[str, list[tuple[str, str, str]]]:
-    """Every rule as ``(column, reason, SQL condition)`` per file, on the staged text rows."""
-    h, m = "sinergi_release_households", "sinergi_release_members"
+    """Every rule as ``(column, reason, SQL condition)`` per file.
+
+    The conditions read one row of the staged text (households) or of the
+    staged text with its household's key columns (members: ``_hh_row``, the
+    first row of its household id, NULL if there is none; ``_household_kk``;
+    the NIK pieces ``_nik_*``, ``_birth`` and ``_sex``). The rules that need a
+    whole file (duplicates, heads, members of a household) are answered by
+    one aggregate each, computed by :func:`_build_errors` before this pass:
+    households read ``_dup`` (their id is repeated), ``_persons`` and
+    ``_heads`` (of their id, NULL without members); members read
+    ``_several_heads`` and ``_dup_nik``.
+    """
     checks: dict[str, list[tuple[str, str, str]]] = {"households": [], "members": []}
 
-    def add(file: str, table: str, column: str, reason: str, condition: str) -> None:
+    def add(file: str, column: str, reason: str, condition: str) -> None:
         assert reason in REASONS, reason
         checks[file].append((column, reason, condition))
 
-    for file, table in (("households", h), ("members", m)):
+    for file in ("households", "members"):
         for column in LAYOUTS[file]:
             for reason, condition in _column_rules(column, reference_date):
-                add(file, table, column.name, reason, condition)
+                add(file, column.name, reason, condition)
     add(
         "households",
-        h,
         "desa_code",
         "unknown_desa",
         "desa_code IS NOT NULL AND desa_code NOT IN (SELECT code FROM sinergi_release_desa)",
     )
-    add(
-        "households",
-        h,
-        "household_id",
-        "duplicate_household",
-        f"household_id IN (SELECT household_id FROM {h} GROUP BY 1 HAVING count(*) > 1)",
-    )
-    add(
-        "households",
-        h,
-        "household_id",
-        "no_members",
-        f"household_id IS NOT NULL AND household_id NOT IN "
-        f"(SELECT household_id FROM {m} WHERE household_id IS NOT NULL)",
-    )
-    heads = (
-        f"(SELECT household_id, count(*) FILTER (WHERE lower(relationship) = 'head') AS heads "
-        f"FROM {m} WHERE household_id IS NOT NULL GROUP BY 1)"
-    )
-    add(
-        "households",
-        h,
-        "household_id",
-        "no_head",
-        f"household_id IN (SELECT household_id FROM {heads} WHERE heads = 0)",
-    )
+    add("households", "household_id", "duplicate_household", "_dup")
+    add("households", "household_id", "no_members", "household_id IS NOT NULL AND _persons IS NULL")
+    add("households", "household_id", "no_head", "_heads = 0")
+    add("members", "relationship", "several_heads", "_several_heads")
     add(
         "members",
-        m,
-        "relationship",
-        "several_heads",
-        f"lower(relationship) = 'head' AND household_id IN (SELECT household_id FROM {heads} WHERE heads > 1)",
-    )
-    add(
-        "members",
-        m,
         "household_id",
         "unknown_household",
-        f"household_id IS NOT NULL AND household_id NOT IN "
-        f"(SELECT household_id FROM {h} WHERE household_id IS NOT NULL)",
+        "household_id IS NOT NULL AND _hh_row IS NULL",
     )
     add(
         "members",
-        m,
         "kk",
         "kk_mismatch",
         "regexp_full_match(kk, '[0-9]{16}') AND regexp_full_match(_household_kk, '[0-9]{16}') "
         "AND kk <> _household_kk",
     )
-    # The NIK pieces, birth date and sex are computed once per row by _build_errors.
     for reason, condition in nik_conditions(
         "nik",
         "_birth",
@@ -515,73 +511,301 @@ def _checks(reference_date: dt.date | None) -> dict[str, list[tuple[str, str, st
         "{p} IN (SELECT prefix FROM sinergi_release_prefixes)",
         parts={k: f"_nik_{k}" for k in nik_parts("nik")},
     ):
-        add("members", m, "nik", reason, condition)
-    add(
-        "members",
-        m,
-        "nik",
-        "duplicate_nik",
-        f"regexp_full_match(nik, '[0-9]{{16}}') AND nik IN "
-        f"(SELECT nik FROM {m} WHERE nik IS NOT NULL GROUP BY 1 HAVING count(*) > 1)",
-    )
+        add("members", "nik", reason, condition)
+    add("members", "nik", "duplicate_nik", "_dup_nik")
     return checks
 
 
 _MASK_BITS = 62
+#: The rules answered after the per-row pass (they need an aggregate of that pass).
+_LATE = {"several_heads", "duplicate_nik"}
+
+
+def _masks(
+    checks: list[tuple[str, str, str]], fast: str | None = None
+) -> tuple[list[str], list[list[tuple[str, str]]]]:
+    """SQL of one BIGINT bit mask per group of up to 62 rules, and the groups' rules.
+
+    ``fast``, when given, is a condition that is true only for a row no rule
+    flags (see :func:`_fast_path`): those rows get 0 without the rules being
+    evaluated (DuckDB evaluates the ``ELSE`` branch for the other rows only).
+    """
+    groups = [checks[i : i + _MASK_BITS] for i in range(0, len(checks), _MASK_BITS)]
+    sql = []
+    for g, group in enumerate(groups):
+        bits = " + ".join(
+            f"CASE WHEN coalesce({cond}, false) THEN {1 << bit} ELSE 0 END"
+            for bit, (_col, _reason, cond) in enumerate(group)
+        )
+        if fast and _FAST_PATH:
+            bits = f"CASE WHEN coalesce({fast}, false) THEN 0 ELSE {bits} END"
+        sql.append(f"({bits})::BIGINT AS m{g}")
+    return sql, [[(col, reason) for col, reason, _c in group] for group in groups]
+
+
+#: Whether the masks skip rows the fast path passes (switched off by a test to check
+#: that both ways give the same errors).
+_FAST_PATH = True
+
+
+def _fast_path(file: str, reference_date: dt.date | None, overrides: dict[str, str]) -> str:
+    """A condition true only when no per-row rule of ``file`` can flag the row.
+
+    Almost every row of a real release is clean, and proving it is cheaper than
+    evaluating each rule: one conjunction (evaluated left to right on the rows
+    still in play) over the raw text, e.g. a code in its stored spelling, a flag
+    ``0``/``1``, a number above its minimum. A row it does not pass (a bad value,
+    or an unusual but valid spelling such as ``Cement`` or ``12,5``) gets every rule
+    evaluated. ``overrides`` gives a column's condition where the file's own
+    rules need more (the NIK against the birth date and sex, the member's KK
+    against its household's).
+    """
+    parts: list[str] = []
+    for column in LAYOUTS[file]:
+        x = column.name
+        if x in overrides:
+            parts.append(overrides[x])
+            continue
+        if column.kind == "text":
+            cond = f"{x} IS NOT NULL"
+        elif column.kind == "number16":
+            cond = f"regexp_full_match({x}, '[0-9]{{16}}')"
+        elif column.kind == "number":
+            value = _num(x)
+            low = column.minimum
+            if low is None:
+                cond = f"{value} IS NOT NULL"
+            else:
+                cond = f"{value} {'>' if column.exclusive else '>='} {low}"
+        elif column.kind == "int":
+            value = _num(x)
+            cond = f"{value} = floor({value})"
+            if column.minimum is not None:
+                cond += f" AND {value} >= {column.minimum}"
+            if column.maximum is not None:
+                cond += f" AND {value} <= {column.maximum}"
+        elif column.kind == "code":
+            codes = ", ".join(_lit(c) for c in (*column.codes, *column.aliases))
+            cond = f"{x} IN ({codes})"
+        elif column.kind == "flag":
+            cond = f"{x} IN ('0', '1')"
+        else:  # date
+            cond = f"{_date(x)} IS NOT NULL"
+            if reference_date is not None:
+                cond += f" AND {_date(x)} <= DATE '{reference_date.isoformat()}'"
+        if column.kind == "text" and not column.required:
+            continue  # no rule
+        parts.append(f"({cond})" if column.required else f"({x} IS NULL OR ({cond}))")
+    return " AND ".join(parts)
+
+
+def _age_sql(birth: str, reference_date: dt.date) -> str:
+    ref = f"DATE '{reference_date.isoformat()}'"
+    return (
+        f"CAST(year({ref}) - year({birth}) - CASE WHEN month({ref}) * 100 + day({ref}) "
+        f"< month({birth}) * 100 + day({birth}) THEN 1 ELSE 0 END AS INTEGER)"
+    )
 
 
 def _build_errors(con: Any, reference_date: dt.date | None) -> None:
-    """Create ``sinergi_release_errors(file, row, col, reason)``.
+    """Check both staged files; create the error list and what the writer needs.
 
-    Each file is scanned once: every rule sets one bit of a per-row mask (DuckDB
-    evaluates the conditions vectorised, sharing the joins), only rows with a bit
-    set are kept, and those few rows are expanded into one error per bit.
+    Tables made (all small except the per-household summary):
+
+    - ``sinergi_release_hkeys``: per household id, its first row, first KK and count
+      (one GROUP BY of the households);
+    - ``sinergi_release_mcheck``: per member row its household's first row
+      (``_hh_row``, one hash join of the members to the ids), the bit mask of every
+      per-row rule, whether it is a head, its NIK as a number and what the household
+      summary needs: one pass over the members, every rule evaluated vectorised;
+    - ``sinergi_release_household_summary``: per household row, its persons, heads
+      and the member summary the PMT reads (one GROUP BY on an integer key);
+    - ``sinergi_release_errors(file, row, col, reason)``: one row per bad value,
+      expanded from the few rows with a bit set;
+    - ``sinergi_release_invalid_households(_row)`` and
+      ``sinergi_release_invalid_members(_row)``: what a valid-rows-only import drops.
+
+    The duplicate-NIK rule groups the 16-digit NIKs as BIGINT (exact: a 16-digit
+    number fits), the head rules read the household summary.
     """
     h, m = "sinergi_release_households", "sinergi_release_members"
+    checks = _checks(reference_date)
+    _execute(
+        con,
+        "household keys",
+        f"CREATE OR REPLACE TEMP TABLE sinergi_release_hkeys AS SELECT household_id, "
+        f"min(_row) AS hh_row, arg_min(kk, _row) AS hh_kk, "
+        f"coalesce(regexp_full_match(arg_min(kk, _row), '[0-9]{{16}}'), false) AS hh_kk_ok, "
+        f"count(*) AS n FROM {h} WHERE household_id IS NOT NULL GROUP BY 1",
+    )
     sex_column = next(c for c in LAYOUTS["members"] if c.name == "sex")
+    relationship = next(c for c in LAYOUTS["members"] if c.name == "relationship")
+    education = next(c for c in LAYOUTS["members"] if c.name == "education")
+    work = next(c for c in LAYOUTS["members"] if c.name == "work_sector")
+    birth = _date("t.birth_date")
     derived = ", ".join(
         [f"{expr} AS _nik_{name}" for name, expr in nik_parts("t.nik").items()]
-        + [f"{_date('t.birth_date')} AS _birth", f"{_code(sex_column, 't.sex')} AS _sex"]
+        + [f"{birth} AS _birth", f"{_code(sex_column, 't.sex')} AS _sex"]
+        + ["k.hh_row AS _hh_row", "k.hh_kk AS _household_kk", "k.hh_kk_ok AS _household_kk_ok"]
     )
-    sources = {
-        "households": h,
-        "members": (
-            f"(SELECT t.*, hk._household_kk, {derived} FROM {m} t LEFT JOIN "
-            f"(SELECT household_id, arg_min(kk, _row) AS _household_kk FROM {h} GROUP BY 1) hk "
-            f"ON t.household_id = hk.household_id)"
-        ),
+    early = [c for c in checks["members"] if c[1] not in _LATE]
+    # The NIK of a clean row: 16 digits of a known kecamatan whose DDMMYY is the birth
+    # date (day + 40 for a woman); that implies every NIK rule of nik.py passes.
+    ddmmyy = (
+        "(day(_birth) + CASE WHEN _sex = 'F' THEN 40 ELSE 0 END) * 10000 "
+        "+ month(_birth) * 100 + year(_birth) % 100"
+    )
+    fast = _fast_path(
+        "members",
+        reference_date,
+        {
+            "household_id": "_hh_row IS NOT NULL",
+            "kk": "(kk = _household_kk AND _household_kk_ok)",
+            "nik": f"(_nik_digits AND _sex IN ('M', 'F') AND _birth IS NOT NULL "
+            f"AND TRY_CAST(substr(nik, 7, 6) AS INTEGER) = {ddmmyy} "
+            f"AND substr(nik, 1, 6) IN (SELECT prefix FROM sinergi_release_prefixes))",
+            "sex": "_sex IN ('M', 'F')",
+            "birth_date": "_birth IS NOT NULL"
+            + (f" AND _birth <= DATE '{reference_date.isoformat()}'" if reference_date else ""),
+        },
+    )
+    masks, _groups = _masks(early, fast)
+    head = f"{_code(relationship, 'relationship')} = 'head'"
+    age = _age_sql("_birth", reference_date) if reference_date else "CAST(NULL AS INTEGER)"
+    _execute(
+        con,
+        "member rules",
+        f"CREATE OR REPLACE TEMP TABLE sinergi_release_mcheck AS SELECT _row, _hh_row, "
+        f"{', '.join(masks)}, coalesce({head}, false) AS _head, "
+        f"CASE WHEN _nik_digits THEN CAST(nik AS BIGINT) END AS _nik_key, {age} AS _age, "
+        f"CASE WHEN {head} THEN _sex END AS _head_sex, "
+        f"CASE WHEN {head} THEN {_code(education, 'education')} END AS _head_education, "
+        f"CASE WHEN {head} THEN {_code(work, 'work_sector')} END AS _head_work_sector "
+        f"FROM (SELECT t.*, {derived} FROM {m} t "
+        f"LEFT JOIN sinergi_release_hkeys k ON t.household_id = k.household_id)",
+    )
+    mc = "sinergi_release_mcheck"
+    _execute(
+        con,
+        "household summary",
+        f"CREATE OR REPLACE TEMP TABLE sinergi_release_household_summary AS SELECT "
+        f"_hh_row AS hh_row, count(*) AS persons, count(*) FILTER (WHERE _head) AS heads, "
+        f"count(*) FILTER (WHERE _age < {CHILD_AGE}) AS children, "
+        f"count(*) FILTER (WHERE _age >= {ELDERLY_AGE}) AS elderly, "
+        f"max(_head_sex) AS head_sex, max(_age) FILTER (WHERE _head) AS head_age, "
+        f"max(_head_education) AS head_education, max(_head_work_sector) AS head_work_sector "
+        f"FROM {mc} WHERE _hh_row IS NOT NULL GROUP BY 1",
+    )
+    _execute(
+        con,
+        "duplicate NIKs",
+        f"CREATE OR REPLACE TEMP TABLE sinergi_release_dup_nik AS SELECT _nik_key FROM {mc} "
+        f"WHERE _nik_key IS NOT NULL GROUP BY 1 HAVING count(*) > 1",
+    )
+    # Members: the rows with an early bit set, a second head or a repeated NIK.
+    late = {
+        "several_heads": "_head AND _hh_row IN "
+        "(SELECT hh_row FROM sinergi_release_household_summary WHERE heads > 1)",
+        "duplicate_nik": "_nik_key IN (SELECT _nik_key FROM sinergi_release_dup_nik)",
     }
-    unions = []
-    for file, checks in _checks(reference_date).items():
-        groups = [checks[i : i + _MASK_BITS] for i in range(0, len(checks), _MASK_BITS)]
-        masks = ", ".join(
-            "("
-            + " + ".join(
-                f"CASE WHEN coalesce({cond}, false) THEN {1 << bit} ELSE 0 END"
-                for bit, (_col, _reason, cond) in enumerate(group)
-            )
-            + f")::BIGINT AS m{g}"
-            for g, group in enumerate(groups)
-        )
-        any_bad = " OR ".join(f"m{g} <> 0" for g in range(len(groups)))
-        flagged = f"sinergi_release_flagged_{file}"
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {flagged} AS SELECT * FROM "
-            f"(SELECT _row, {masks} FROM {sources[file]}) WHERE {any_bad}"
-        )
-        rules = ", ".join(
-            f"({g}, {bit}, {_lit(col)}, {_lit(reason)})"
-            for g, group in enumerate(groups)
-            for bit, (col, reason, _cond) in enumerate(group)
-        )
-        cases = " ".join(f"WHEN {g} THEN f.m{g}" for g in range(len(groups)))
-        unions.append(
-            f"SELECT '{file}' AS file, f._row AS row, r.col, r.reason FROM {flagged} f "
-            f"JOIN (VALUES {rules}) r(grp, bit, col, reason) "
-            f"ON ((CASE r.grp {cases} END) >> r.bit) & 1 = 1"
-        )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE sinergi_release_errors AS " + " UNION ALL ".join(unions)
+    member_rules = early + [c for c in checks["members"] if c[1] in _LATE]
+    late_bits = " + ".join(
+        f"CASE WHEN coalesce({late[reason]}, false) THEN {1 << bit} ELSE 0 END"
+        for bit, (_col, reason, _c) in enumerate(member_rules[len(early) :])
+    )
+    n_early = len(masks)
+    any_early = " OR ".join(f"m{g} <> 0" for g in range(n_early))
+    _execute(
+        con,
+        "flagged members",
+        f"CREATE OR REPLACE TEMP TABLE sinergi_release_flagged_members AS "
+        f"SELECT * FROM (SELECT _row, _hh_row, {', '.join(f'm{g}' for g in range(n_early))}, "
+        f"({late_bits})::BIGINT AS m{n_early} FROM {mc}) "
+        f"WHERE {any_early} OR m{n_early} <> 0",
+    )
+    member_groups = [[(c, r) for c, r, _x in g] for g in _split(early)] + [
+        [(c, r) for c, r, _x in member_rules[len(early) :]]
+    ]
+    # Households: one pass, joined to the (few) repeated ids and the summary.
+    fast_h = _fast_path(
+        "households",
+        reference_date,
+        {
+            "household_id": "household_id IS NOT NULL AND NOT _dup "
+            "AND _persons IS NOT NULL AND _heads <> 0",
+            "desa_code": "desa_code IN (SELECT code FROM sinergi_release_desa)",
+        },
+    )
+    masks_h, groups_h = _masks(checks["households"], fast_h)
+    any_h = " OR ".join(f"m{g} <> 0" for g in range(len(masks_h)))
+    _execute(
+        con,
+        "household rules",
+        f"CREATE OR REPLACE TEMP TABLE sinergi_release_flagged_households AS "
+        f"SELECT * FROM (SELECT _row, household_id, {', '.join(masks_h)} FROM ("
+        f"SELECT t.*, d.hh_row IS NOT NULL AS _dup, s.persons AS _persons, s.heads AS _heads "
+        f"FROM {h} t LEFT JOIN (SELECT household_id, hh_row FROM sinergi_release_hkeys "
+        f"WHERE n > 1) d ON t.household_id = d.household_id "
+        f"LEFT JOIN sinergi_release_household_summary s ON s.hh_row = coalesce(d.hh_row, t._row)"
+        f")) WHERE {any_h}",
+    )
+    unions = [
+        _expand("households", "sinergi_release_flagged_households", groups_h),
+        _expand("members", "sinergi_release_flagged_members", member_groups),
+    ]
+    _execute(
+        con,
+        "errors",
+        "CREATE OR REPLACE TEMP TABLE sinergi_release_errors AS " + " UNION ALL ".join(unions),
+    )
+    # A household is dropped for an error of its own row or of any of its members (a
+    # member points at the first row of its id; a repeated id has every row flagged).
+    _execute(
+        con,
+        "invalid households",
+        "CREATE OR REPLACE TEMP TABLE sinergi_release_invalid_households AS "
+        "SELECT _row FROM sinergi_release_flagged_households UNION "
+        "SELECT _hh_row FROM sinergi_release_flagged_members WHERE _hh_row IS NOT NULL",
+    )
+    _execute(
+        con,
+        "invalid members",
+        f"CREATE OR REPLACE TEMP TABLE sinergi_release_invalid_members AS "
+        f"SELECT _row FROM sinergi_release_flagged_members UNION "
+        f"SELECT _row FROM {mc} WHERE _hh_row IN "
+        f"(SELECT _row FROM sinergi_release_invalid_households)",
+    )
+    # The per-member check table is the largest (one row per person): free it before
+    # the writer runs, or a national release spills it under the memory cap.
+    for table in ("mcheck", "hkeys", "dup_nik"):
+        con.execute(f"DROP TABLE IF EXISTS sinergi_release_{table}")
+
+
+def _execute(con: Any, label: str, sql: str) -> None:
+    """Run one step of the validation, logging its time (``-v`` on the CLI shows it)."""
+    import time
+
+    start = time.perf_counter()
+    con.execute(sql)
+    log.debug("validation step %s: %.2f s", label, time.perf_counter() - start)
+
+
+def _split(checks: list[tuple[str, str, str]]) -> list[list[tuple[str, str, str]]]:
+    return [checks[i : i + _MASK_BITS] for i in range(0, len(checks), _MASK_BITS)]
+
+
+def _expand(file: str, flagged: str, groups: list[list[tuple[str, str]]]) -> str:
+    """One error row per bit set in the masks ``m0, m1, ...`` of the flagged rows."""
+    rules = ", ".join(
+        f"({g}, {bit}, {_lit(col)}, {_lit(reason)})"
+        for g, group in enumerate(groups)
+        for bit, (col, reason) in enumerate(group)
+    )
+    cases = " ".join(f"WHEN {g} THEN f.m{g}" for g in range(len(groups)))
+    return (
+        f"SELECT '{file}' AS file, f._row AS row, r.col, r.reason FROM {flagged} f "
+        f"JOIN (VALUES {rules}) r(grp, bit, col, reason) "
+        f"ON ((CASE r.grp {cases} END) >> r.bit) & 1 = 1"
     )
 
 
@@ -626,25 +850,13 @@ def _validate(
     )
     _build_errors(con, reference_date)
     h, m = "sinergi_release_households", "sinergi_release_members"
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE sinergi_release_valid_households AS
-        SELECT _row FROM {h}
-        WHERE _row NOT IN (SELECT row FROM sinergi_release_errors WHERE file = 'households')
-          AND household_id NOT IN (
-            SELECT mm.household_id FROM {m} mm JOIN sinergi_release_errors e
-              ON e.file = 'members' AND e.row = mm._row WHERE mm.household_id IS NOT NULL)"""
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE sinergi_release_valid_members AS
-        SELECT mm._row FROM {m} mm JOIN {h} hh USING (household_id)
-        WHERE hh._row IN (SELECT _row FROM sinergi_release_valid_households)"""
-    )
-    (households, members, valid_h, valid_m, total) = con.execute(
+    (households, members, invalid_h, invalid_m, total) = con.execute(
         f"SELECT (SELECT count(*) FROM {h}), (SELECT count(*) FROM {m}), "
-        "(SELECT count(*) FROM sinergi_release_valid_households), "
-        "(SELECT count(*) FROM sinergi_release_valid_members), "
+        "(SELECT count(*) FROM sinergi_release_invalid_households), "
+        "(SELECT count(*) FROM sinergi_release_invalid_members), "
         "(SELECT count(*) FROM sinergi_release_errors)"
     ).fetchall()[0]
+    valid_h, valid_m = households - invalid_h, members - invalid_m
     rows = con.execute(
         "SELECT file, row, col, reason FROM sinergi_release_errors "
         "ORDER BY file = 'members', row, col, reason LIMIT ?",
@@ -796,7 +1008,7 @@ def _typed(column: Column, x: str) -> str:
 
 
 def _household_select(p: Pseudonymiser, all_valid: bool = False) -> str:
-    h, m = "sinergi_release_households", "sinergi_release_members"
+    h = "sinergi_release_households"
     parts = [
         "hh.household_id",
         "hh._hash AS kk_hash",
@@ -812,26 +1024,40 @@ def _household_select(p: Pseudonymiser, all_valid: bool = False) -> str:
         "substr(hh.desa_code, 1, 8) AS kecamatan_code",
         "substr(hh.desa_code, 1, 5) AS regency_code",
         "substr(hh.desa_code, 1, 2) AS province_code",
-        "CAST(coalesce(pc.persons, 0) AS INTEGER) AS persons",
+        "CAST(coalesce(s.persons, 0) AS INTEGER) AS persons",
         "CAST(NULL AS DOUBLE) AS score",
         "CAST(NULL AS INTEGER) AS model_decile",
     ]
-    if all_valid:  # nothing to filter: skip the semi-joins
-        members_of, kept = f"{m}", "true"
-    else:
-        members_of = f"{m} WHERE _row IN (SELECT _row FROM sinergi_release_valid_members)"
-        kept = "hh._row IN (SELECT _row FROM sinergi_release_valid_households)"
+    # The member summary the PMT reads (schema.STORED_HOUSEHOLD_SUMMARY), computed once
+    # here so that scoring reads the households only; the head's values need exactly
+    # one head (always so in a stored release).
+    parts += [
+        "CAST(coalesce(s.children, 0) AS INTEGER) AS children",
+        "CAST(coalesce(s.elderly, 0) AS INTEGER) AS elderly",
+        *(
+            f"CASE WHEN s.heads = 1 THEN {cast.format(f's.{c}')} END AS {c}"
+            for c, cast in (
+                ("head_sex", "{}"),
+                ("head_age", "CAST({} AS INTEGER)"),
+                ("head_education", "{}"),
+                ("head_work_sector", "{}"),
+            )
+        ),
+    ]
+    kept = (
+        "true"
+        if all_valid  # nothing to filter: skip the anti-join
+        else "hh._row NOT IN (SELECT _row FROM sinergi_release_invalid_households)"
+    )
     # No ORDER BY: with insertion order preserved the rows keep the input's order.
     return (
         f"SELECT {', '.join(parts)} FROM {h}_x hh "
-        f"LEFT JOIN (SELECT household_id, count(*) AS persons FROM {members_of} GROUP BY 1) pc "
-        f"USING (household_id) WHERE {kept}"
+        f"LEFT JOIN sinergi_release_household_summary s ON s.hh_row = hh._row WHERE {kept}"
     )
 
 
 def _member_select(p: Pseudonymiser, reference_date: dt.date, all_valid: bool = False) -> str:
     m = "sinergi_release_members"
-    ref = f"DATE '{reference_date.isoformat()}'"
     birth = _date("mm.birth_date")
     parts = [
         "mm.household_id",
@@ -846,11 +1072,10 @@ def _member_select(p: Pseudonymiser, reference_date: dt.date, all_valid: bool = 
         x = f"mm.{column.name}"
         value = birth if column.kind == "date" else _typed(column, x)
         parts.append(f"{value} AS {column.name}")
-    parts.append(
-        f"CAST(year({ref}) - year({birth}) - CASE WHEN month({ref}) * 100 + day({ref}) "
-        f"< month({birth}) * 100 + day({birth}) THEN 1 ELSE 0 END AS INTEGER) AS age"
+    parts.append(f"{_age_sql(birth, reference_date)} AS age")
+    kept = (
+        "true" if all_valid else "mm._row NOT IN (SELECT _row FROM sinergi_release_invalid_members)"
     )
-    kept = "true" if all_valid else "mm._row IN (SELECT _row FROM sinergi_release_valid_members)"
     return f"SELECT {', '.join(parts)} FROM {m}_x mm WHERE {kept}"
 
 
@@ -860,10 +1085,11 @@ class _BackgroundEncryption:
     AES-GCM per value is the one step DuckDB cannot do; run inside the query as a
     Python function it would hold the GIL in the middle of the pipeline (measured:
     twice the cost of the same loop outside). Here the numbers are fetched once
-    (in staging order, with their row numbers) and hashed (HMAC with precomputed
-    key states, equal to :meth:`Pseudonymiser.hash_sql`) and encrypted chunk by
-    chunk while the engine, which releases the GIL, checks the release on its own
-    threads. Results are joined back by position, and the row numbers are
+    (in staging order, with their row numbers) and hashed
+    (:meth:`Pseudonymiser.hash_array`: HMAC with precomputed key states, equal to
+    :meth:`Pseudonymiser.hash_sql` and several times cheaper than it) and encrypted
+    (:meth:`Pseudonymiser.encrypt_array`) chunk by chunk while the
+    engine, which releases the GIL, checks the release on its own threads. Results are joined back by position, and the row numbers are
     compared so a misalignment stops the write.
     """
 
@@ -903,17 +1129,13 @@ class _BackgroundEncryption:
                     for offset in range(0, len(numbers), self.CHUNK):
                         if self._cancelled:
                             return
-                        part = numbers.slice(offset, self.CHUNK).to_pylist()
+                        part = numbers.slice(offset, self.CHUNK)
                         writer.write_table(
                             pa.table(
                                 {
                                     "_row_token": rows.slice(offset, self.CHUNK),
-                                    "_enc": pa.array(
-                                        self._pseudonymiser.encrypt_many(part), pa.string()
-                                    ),
-                                    "_hash": pa.array(
-                                        self._pseudonymiser.hash_many(part), pa.string()
-                                    ),
+                                    "_enc": self._pseudonymiser.encrypt_array(part),
+                                    "_hash": self._pseudonymiser.hash_array(part),
                                 },
                                 schema=schema,
                             )

@@ -111,6 +111,16 @@ STORED_HOUSEHOLD_EXTRA = (
     "model_decile",
 )
 STORED_MEMBER_EXTRA = ("nik_hash", "nik_masked", "nik_enc", "age")
+#: The member summary stored with each household since the import computes it (the
+#: PMT's ``SUMMARY_COLUMNS`` besides ``persons``): scoring then reads the households only.
+STORED_HOUSEHOLD_SUMMARY = (
+    "children",
+    "elderly",
+    "head_sex",
+    "head_age",
+    "head_education",
+    "head_work_sector",
+)
 
 
 def _(message: str) -> str:
