@@ -36,7 +36,7 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench
-	DEBUG=1 $(BIN)/mypy --strict src/sinergi/stats src/sinergi/targeting src/sinergi/rounding.py
+	DEBUG=1 $(BIN)/mypy --strict src/sinergi/stats src/sinergi/targeting src/sinergi/linkage src/sinergi/rounding.py src/sinergi/workdays.py
 	DEBUG=1 $(BIN)/sinergi manage makemigrations --check --dry-run
 
 messages:

@@ -8,10 +8,11 @@ import sys
 
 import pytest
 
+import sinergi.linkage
 import sinergi.stats
 import sinergi.targeting
 
-CORE = [sinergi.stats, sinergi.targeting]
+CORE = [sinergi.stats, sinergi.targeting, sinergi.linkage]
 MODULES = [
     *sorted(
         info.name

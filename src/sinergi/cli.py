@@ -63,6 +63,12 @@ LAZY_COMMANDS: dict[str, str] = {
     "pmt": "sinergi.targeting.cli.pmt",
     "deciles": "sinergi.targeting.cli.deciles_command",
     "registry": "sinergi.web.registry.cli.registry",
+    "briefing": "sinergi.web.briefings.cli.briefing",
+    "beneficiaries": "sinergi.web.beneficiaries.cli.beneficiaries",
+    "convergence": "sinergi.targeting.cli.convergence_command",
+    "link": "sinergi.linkage.cli.link_command",
+    "dedupe": "sinergi.linkage.cli.dedupe_command",
+    "slrt": "sinergi.web.social.cli.slrt",
 }
 
 

@@ -52,6 +52,31 @@ def _main_pages(base: str) -> list[tuple[str, str]]:
         ("users", f"{base}/akun/pengguna/"),
         ("registry", f"{base}/registri/"),
         ("registry import", f"{base}/registri/impor/"),
+        ("slrt dashboard", f"{base}/slrt/"),
+        ("slrt cases", f"{base}/slrt/kasus/"),
+        ("slrt intake", f"{base}/slrt/kasus/baru/?nama=Siti"),
+        ("slrt intake outside registry", f"{base}/slrt/kasus/baru/di-luar-registri/"),
+        ("slrt referrals", f"{base}/slrt/rujukan/"),
+        ("slrt services", f"{base}/slrt/layanan/"),
+        ("slrt report", f"{base}/slrt/laporan/"),
+        ("slrt proposals", f"{base}/slrt/usulan-registri/"),
+        ("slrt ticket", f"{base}/slrt/tiket/"),
+        (
+            "meeting documents",
+            f"{base}/wilayah/{REGION}/bahan-rapat/?jenis=achievements&tahun=2023&bahasa=id&format=pdf",
+        ),
+        ("programmes", f"{base}/sasaran/program/"),
+        ("programme", f"{base}/sasaran/program/pkh/"),
+        ("programme upload", f"{base}/sasaran/program/pkh/unggah/"),
+        ("new programme", f"{base}/sasaran/program/baru/"),
+        ("convergence", f"{base}/sasaran/konvergensi/dtsen-2025-q3-sintetis/"),
+        (
+            "convergence kecamatan",
+            f"{base}/sasaran/konvergensi/dtsen-2025-q3-sintetis/wilayah/{BETUNG}/",
+        ),
+        ("convergence province", f"{base}/sasaran/konvergensi/provinsi/"),
+        ("meetings", f"{base}/rapat/"),
+        ("new meeting", f"{base}/rapat/baru/"),
         ("login", f"{base}/akun/login/"),
         ("404", f"{base}/halaman-yang-tidak-ada/"),
     ]
@@ -147,6 +172,16 @@ def test_main_pages_pass_axe_and_fit_a_phone(
         pages += _discovered(page, server, "registry browser", registry, "main a.release-browse")
         if pages[-1][0] == "registry browser":
             pages += _discovered(page, server, "household", pages[-1][1], "main a.household-link")
+        slrt = f"{server}/slrt/"
+        pages += _discovered(page, server, "slrt case", slrt + "kasus/", "main #cases a")
+        pages += _discovered(page, server, "slrt referral", slrt + "rujukan/", "main .referrals a")
+        meetings = f"{server}/rapat/"
+        pages += _discovered(page, server, "meeting", meetings, "main a.meeting-link")
+        if pages[-1][0] == "meeting":
+            action = "main a[href*='/rapat/aksi/']"
+            pages += _discovered(page, server, "meeting action", pages[-1][1], action)
+        programmes = f"{server}/sasaran/program/"
+        pages += _discovered(page, server, "review queue", programmes, "main a[href*='/tinjau/']")
         if username == "bappeda.demo":
             pages += _discovered(
                 page, server, "history", f"{server}/akun/pengguna/", "#users a[href^='/riwayat/']"

@@ -3,7 +3,9 @@
 Registry releases are validated whole, pseudonymised and stored as immutable
 Parquet (:mod:`.releases`), compared (:mod:`.compare`); NIK rules live in
 :mod:`.nik`, the keyed hash and encryption in :mod:`.pseudonym`, the input
-layout in :mod:`.schema`.
+layout in :mod:`.schema`. Targeting errors, coverage and overlaps of the
+programmes' beneficiary lists against the registry's deciles live in
+:mod:`.convergence`.
 
 Examples
 --------
@@ -15,6 +17,13 @@ Examples
 """
 
 from .compare import Comparison, compare_releases
+from .convergence import (
+    convergence,
+    overlap,
+    unmatched,
+    unreached_eligible,
+    well_off_multiple,
+)
 from .nik import check_nik, mask
 from .pseudonym import Pseudonymiser
 from .releases import (
@@ -38,8 +47,13 @@ __all__ = [
     "ValidationReport",
     "check_nik",
     "compare_releases",
+    "convergence",
     "mask",
+    "overlap",
     "read_release",
+    "unmatched",
+    "unreached_eligible",
     "validate_release",
+    "well_off_multiple",
     "write_release",
 ]

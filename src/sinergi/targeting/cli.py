@@ -1,7 +1,8 @@
-"""``sinergi pmt fit``, ``sinergi pmt score`` and ``sinergi deciles`` (pure click, no Django).
+"""``sinergi pmt fit``, ``sinergi pmt score``, ``sinergi deciles`` and ``sinergi convergence``
+(pure click, no Django).
 
-Thin shells over :mod:`sinergi.targeting.pmt` and
-:mod:`sinergi.targeting.deciles`; other tools script against their options and
+Thin shells over :mod:`sinergi.targeting.pmt`, :mod:`sinergi.targeting.deciles`
+and :mod:`sinergi.targeting.convergence`; other tools script against their options and
 output columns, so both are a contract. Every output file is written to a
 temp file beside it and renamed into place: a failed run leaves no file.
 """
@@ -317,3 +318,130 @@ def deciles_command(
     )
     _write(table, out)
     click.echo(f"{table.num_rows} households ranked into deciles -> {out}")
+
+
+def _rules_option(value: str) -> Any:
+    """``--eligible-max-decile``: ``K`` for all, ``PROGRAMME=K|none`` overrides, comma-joined."""
+    from collections import defaultdict
+
+    default: int | None = None
+    has_default = False
+    overrides: dict[str, int | None] = {}
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        name, _, k = item.rpartition("=")
+        k = k.strip().lower()
+        if k in ("none", "-"):
+            parsed: int | None = None
+        elif k.isdigit() and 0 <= int(k) <= 10:
+            parsed = int(k)
+        else:
+            raise click.BadParameter(
+                f"{item!r}: give a whole number from 0 to 10 (or PROGRAMME=none)",
+                param_hint="--eligible-max-decile",
+            )
+        if name.strip():
+            overrides[name.strip()] = parsed
+        elif parsed is None:
+            raise click.BadParameter(
+                "a programme without a rule is named: PROGRAMME=none",
+                param_hint="--eligible-max-decile",
+            )
+        else:
+            default, has_default = parsed, True
+    if has_default and not overrides:
+        return default
+    if not has_default and not overrides:
+        raise click.BadParameter("give K (0 to 10)", param_hint="--eligible-max-decile")
+    if not has_default:
+        return overrides
+    rules: defaultdict[str, int | None] = defaultdict(lambda: default)
+    rules.update(overrides)
+    return rules
+
+
+@click.command("convergence")
+@click.argument("registry", type=click.Path(exists=True, path_type=Path))
+@click.argument("beneficiaries", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--eligible-max-decile",
+    "rules",
+    required=True,
+    metavar="K",
+    help="Eligible = decile <= K (0: nobody, 10: everyone). One K for every programme, "
+    "or per programme: 4,KIS=none,BPNT=3 (a K for the rest, and overrides; "
+    "none = no eligibility rule).",
+)
+@click.option(
+    "--by",
+    multiple=True,
+    help="Registry area column(s) to group by, e.g. --by kecamatan_code,desa_code "
+    "(default: one group).",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the table (.csv or .parquet).",
+)
+@ENGINE_OPTION
+def convergence_command(
+    registry: Path,
+    beneficiaries: Path,
+    rules: str,
+    by: tuple[str, ...],
+    out: Path,
+    engine: str,
+) -> None:
+    """Targeting errors and coverage of every programme in every area of REGISTRY.
+
+    REGISTRY: one row per household with household_id, persons, decile and
+    the --by columns (CSV or Parquet). BENEFICIARIES: one row per listed
+    household with household_id and programme (a household listed twice in
+    one programme counts once).
+
+    OUT gets one row per (--by columns, programme): households, persons,
+    eligible_households, eligible_persons (decile <= K),
+    beneficiary_households, beneficiary_persons (registry households on the
+    list), eligible_beneficiary_households, eligible_beneficiary_persons,
+    inclusion_error (listed households with decile > K / listed households),
+    exclusion_error (eligible households not listed / eligible households),
+    coverage (persons of listed eligible households / persons of eligible
+    households), cgh (Coady-Grosh-Hoddinott, by households) and
+    unmatched_rows. Fractions are 0..1 and empty when undefined. List rows
+    with an empty household_id or one not in the registry are counted in
+    unmatched_rows on a row whose --by columns are empty. A missing column
+    or a bad row stops the run with the column and reason; no file is
+    written.
+
+    \b
+    Example:
+      sinergi convergence deciles.csv lists.csv --eligible-max-decile 4 \\
+          --by kecamatan_code,desa_code --out convergence.csv
+    """
+    from .convergence import convergence
+
+    columns = [c.strip() for item in by for c in item.split(",") if c.strip()]
+    if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
+        raise click.BadParameter("end the name in .csv or .parquet", param_hint="--out")
+    spec = _rules_option(rules)
+    try:
+        table = convergence(
+            registry,
+            beneficiaries,
+            eligible_max_decile=spec,
+            by=columns,
+            engine=engine,  # type: ignore[arg-type]
+        )
+    except (StatsError, ValueError) as exc:
+        raise _fail(exc) from None
+    _write(table, out)
+    programmes = len(set(table["programme"].to_pylist()))
+    click.echo(f"{table.num_rows} rows for {programmes} programme(s) -> {out}")
+    lost = sum(table["unmatched_rows"].to_pylist())
+    if lost:
+        click.echo(
+            f"{lost} list row(s) match no registry household: counted in unmatched_rows",
+            err=True,
+        )

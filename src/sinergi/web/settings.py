@@ -80,6 +80,10 @@ INSTALLED_APPS = [
     "sinergi.web.programs",
     "sinergi.web.collection",
     "sinergi.web.registry",
+    "sinergi.web.briefings",
+    "sinergi.web.beneficiaries",
+    "sinergi.web.social",
+    "sinergi.web.meetings",
     "sinergi.web.api",
 ]
 
@@ -336,3 +340,10 @@ SINERGI_REGISTRY_MAX_UPLOAD_MB = env_int("SINERGI_REGISTRY_MAX_UPLOAD_MB", 2048)
 SINERGI_SMALL_CELL_THRESHOLD = env_int("SINERGI_SMALL_CELL_THRESHOLD", 10)
 # Agency codes of the social affairs office (Dinas Sosial) whose verifiers may reveal NIK/KK.
 SINERGI_SOCIAL_AGENCY_CODES = env_list("SINERGI_SOCIAL_AGENCY_CODES", ["dinsos"])
+# SLRT referral (issue 11): days a region closes or opens beyond the national calendar
+# (ISO dates, comma-separated in the environment; a local settings file may give a
+# mapping year -> dates), and e-mail notifications (console unless configured).
+SINERGI_EXTRA_HOLIDAYS = env_list("SINERGI_EXTRA_HOLIDAYS", [])
+SINERGI_EXTRA_WORKDAYS = env_list("SINERGI_EXTRA_WORKDAYS", [])
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sinergi@localhost")

@@ -18,6 +18,8 @@ APP_APIS = [
     "sinergi.web.indicators.api",
     "sinergi.web.programs.api",
     "sinergi.web.collection.api",
+    "sinergi.web.social.api",
+    "sinergi.web.briefings.api",
 ]
 
 router = DefaultRouter()

@@ -42,6 +42,9 @@ DEMO_STEPS: list[tuple[str, str]] = [
     ("Banyuasin Prima monev", "sinergi.web.programs.demo.load"),
     ("kecamatan data collection", "sinergi.web.collection.demo.load"),
     ("household registry (synthetic)", "sinergi.web.registry.demo.load"),
+    ("SLRT referrals (illustrative)", "sinergi.web.social.demo.load"),
+    ("beneficiary lists (synthetic)", "sinergi.web.beneficiaries.demo.load"),
+    ("coordination meetings (seeds 000, 001, 003)", "sinergi.web.meetings.demo.load"),
 ]
 
 
