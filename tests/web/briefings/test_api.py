@@ -61,7 +61,7 @@ def test_bad_parameters_are_named(api_client, users):
     )
     assert response.status_code == 400 and "quarter" in response.json()
     response = api_client.get(
-        URL.format(kind="minutes"), {"region": "16.07", "year": 2019, "format": "pdf"}
+        URL.format(kind="nonsense"), {"region": "16.07", "year": 2019, "format": "pdf"}
     )
     assert response.status_code == 404
     response = api_client.get(

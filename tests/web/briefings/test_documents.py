@@ -193,7 +193,7 @@ def test_a_quarter_is_required_for_monev_and_the_format_must_be_known(banyuasin)
     with pytest.raises(services.BriefingError, match="format"):
         services.render(banyuasin, "achievements", 2023, "odt")
     with pytest.raises(services.BriefingError, match="unknown briefing kind"):
-        services.build(banyuasin, "minutes", 2023)
+        services.build(banyuasin, "nonsense", 2023)
 
 
 def test_the_chart_is_one_png_shared_by_both_files(seeded, banyuasin):

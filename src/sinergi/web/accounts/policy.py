@@ -22,6 +22,21 @@ from sinergi.web.regions.models import COUNTRY_CODE
 M = TypeVar("M", bound=models.Model)
 
 
+_MEMO = "_sinergi_policy_memo"
+
+
+def start_memo(user: User | AnonymousUser) -> None:
+    """Let the policies computed for ``user`` be kept on it (one request's user object;
+    :class:`sinergi.web.core.middleware.PolicyCacheMiddleware` calls this)."""
+    setattr(user, _MEMO, {})
+
+
+def memo(user: User | AnonymousUser) -> dict[str, Any] | None:
+    """The memo of a request's user (``None`` outside a request: nothing is kept)."""
+    found = getattr(user, _MEMO, None)
+    return found if isinstance(found, dict) else None
+
+
 @dataclass(frozen=True)
 class Policy:
     """Access decisions for one user."""
@@ -33,6 +48,16 @@ class Policy:
 
     @classmethod
     def for_user(cls, user: User | AnonymousUser) -> Policy:
+        kept = memo(user)
+        if kept is not None and "base" in kept:
+            return kept["base"]  # type: ignore[no-any-return]
+        policy = cls._for_user(user)
+        if kept is not None:
+            kept["base"] = policy
+        return policy
+
+    @classmethod
+    def _for_user(cls, user: User | AnonymousUser) -> Policy:
         if not user.is_authenticated:
             return cls(user, None, None, None)
         if user.is_superuser:

@@ -36,13 +36,11 @@ class OfficerRequired(BasePermission):
         )
 
 
-BRIEFING_PARAMETERS = [
-    OpenApiParameter(
-        "kind",
-        {"type": "string", "enum": list(kinds.BUILTIN_CODES)},
-        OpenApiParameter.PATH,
-        description="achievements, rakor or monev",
-    ),
+#: Kinds without a quarter, on ``briefings/<kind>/``; monev has its own route, where the
+#: quarter is required (the schema cannot say "required when kind is monev").
+YEARLY_KINDS = [code for code in kinds.BUILTIN_CODES if code != "monev"]
+
+COMMON_PARAMETERS = [
     OpenApiParameter(
         "region",
         {"type": "string", "minLength": 1},
@@ -50,14 +48,26 @@ BRIEFING_PARAMETERS = [
         description="Region code, e.g. 16.07",
     ),
     OpenApiParameter("year", {"type": "integer", "minimum": 1900, "maximum": 2100}, required=True),
-    OpenApiParameter(
-        "quarter",
-        {"type": "integer", "enum": [1, 2, 3, 4]},
-        description="Quarter (required for monev)",
-    ),
     OpenApiParameter("format", {"type": "string", "enum": ["docx", "pdf"]}, required=True),
     OpenApiParameter("language", {"type": "string", "enum": ["id", "en"]}),
 ]
+BRIEFING_PARAMETERS = [
+    OpenApiParameter(
+        "kind",
+        {"type": "string", "enum": YEARLY_KINDS},
+        OpenApiParameter.PATH,
+        description=", ".join(YEARLY_KINDS),
+    ),
+    *COMMON_PARAMETERS,
+]
+MONEV_PARAMETERS = [
+    *COMMON_PARAMETERS,
+    OpenApiParameter("quarter", {"type": "integer", "enum": [1, 2, 3, 4]}, required=True),
+]
+RESPONSES = {
+    (200, documents.PDF_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
+    (200, documents.DOCX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="DOCX"),
+}
 
 
 class BriefingView(APIView):
@@ -69,14 +79,11 @@ class BriefingView(APIView):
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         return JSONRenderer(), JSONRenderer.media_type  # errors are JSON; files bypass renderers
 
-    @extend_schema(
-        parameters=BRIEFING_PARAMETERS,
-        responses={
-            (200, documents.PDF_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
-            (200, documents.DOCX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="DOCX"),
-        },
-    )
+    @extend_schema(parameters=BRIEFING_PARAMETERS, responses=RESPONSES)
     def get(self, request: Request, kind: str) -> HttpResponse:
+        return self.briefing(request, kind)
+
+    def briefing(self, request: Request, kind: str) -> HttpResponse:
         params = request.query_params
         code, year, quarter = params.get("region"), params.get("year"), params.get("quarter")
         fmt, language = params.get("format"), params.get("language") or "id"
@@ -120,6 +127,15 @@ def register(router: BaseRouter) -> None:
     """No viewsets: the one route is below."""
 
 
+class MonevBriefingView(BriefingView):
+    """The quarter's monev briefing, as DOCX or PDF."""
+
+    @extend_schema(parameters=MONEV_PARAMETERS, responses=RESPONSES, operation_id="briefing_monev")
+    def get(self, request: Request) -> HttpResponse:  # type: ignore[override]
+        return self.briefing(request, "monev")
+
+
 urlpatterns = [
+    path("briefings/monev/", MonevBriefingView.as_view(), name="api-briefing-monev"),
     path("briefings/<str:kind>/", BriefingView.as_view(), name="api-briefing"),
 ]

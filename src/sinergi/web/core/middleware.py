@@ -29,3 +29,25 @@ class DefaultLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class PolicyCacheMiddleware:
+    """Give the signed-in user of this request a fresh memo for access policies.
+
+    Every page asks several apps' policies (the menu alone asks four), and each
+    would read the user's profile again. :func:`sinergi.web.accounts.policy.memo`
+    keeps what they computed for the length of one request: the memo lives on
+    this request's user object, so a profile changed by one request is seen by
+    the next.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from sinergi.web.accounts.policy import start_memo
+
+            start_memo(user)
+        return self.get_response(request)

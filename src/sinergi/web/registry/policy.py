@@ -27,7 +27,7 @@ from django.db import models
 from django.db.models import Q
 
 from sinergi.web.accounts.models import Agency, Role
-from sinergi.web.accounts.policy import Policy
+from sinergi.web.accounts.policy import Policy, memo
 from sinergi.web.regions.models import COUNTRY_CODE
 
 M = TypeVar("M", bound=models.Model)
@@ -44,6 +44,16 @@ class RegistryPolicy:
 
     @classmethod
     def for_user(cls, user: User | AnonymousUser) -> RegistryPolicy:
+        kept = memo(user)
+        if kept is not None and "registry" in kept:
+            return kept["registry"]  # type: ignore[no-any-return]
+        policy = cls._for_user(user)
+        if kept is not None:
+            kept["registry"] = policy
+        return policy
+
+    @classmethod
+    def _for_user(cls, user: User | AnonymousUser) -> RegistryPolicy:
         base = Policy.for_user(user)
         social = False
         if base.role == Role.OPD_OPERATOR and base.agency_id:
