@@ -36,5 +36,5 @@ def test_a_person_s_note_is_shown_as_typed_and_empty_stays_empty() -> None:
 def test_the_sum_note_in_indonesian() -> None:
     with translation.override("id"):
         assert shown("sum of 20 of 21 reporting regions (approved)") == (
-            "jumlah dari 20 dari 21 wilayah pelapor (laporan yang disetujui)"
+            "jumlah 20 dari 21 wilayah pelapor (laporan yang disetujui)"
         )

@@ -70,7 +70,7 @@ def test_notes_written_by_collection_read_indonesian_on_history_and_indicator_pa
     page = client.get(
         reverse("indicator-detail", args=["16.07", "job_seekers_registered"])
     ).content.decode()
-    sum_note = "jumlah dari 1 dari 21 wilayah pelapor (laporan yang disetujui)"
+    sum_note = "jumlah 1 dari 21 wilayah pelapor (laporan yang disetujui)"
     for html in (history, page):
         assert sum_note in html
         assert "reporting regions" not in html and "Sinergi data collection" not in html
