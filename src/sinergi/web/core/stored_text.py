@@ -18,7 +18,7 @@ One mechanism for every page that shows such text (indicator pages, history page
 'sum of 20 of 21 reporting regions (approved)'
 >>> with translation.override("id"):
 ...     shown(stored)
-'jumlah dari 20 dari 21 wilayah pelapor (laporan yang disetujui)'
+'jumlah 20 dari 21 wilayah pelapor (laporan yang disetujui)'
 """
 
 from __future__ import annotations
