@@ -4,6 +4,9 @@ Environment variables (all optional except ``SECRET_KEY`` in production):
 
 ``DATABASE_URL``      ``sqlite:///path`` (default: ``$SINERGI_DATA_DIR/sinergi.sqlite3``)
                       or ``postgres://user@host:5432/db``.
+``CONN_MAX_AGE``      PostgreSQL: seconds a worker thread keeps its connection (600).
+``DATABASE_POOL_SIZE`` PostgreSQL: use a psycopg pool of this many connections per
+                      worker process instead (default 0: no pool).
 ``SECRET_KEY``        required unless ``DEBUG`` is on or ``$SINERGI_DATA_DIR/secret_key``
                       exists (``sinergi demo`` writes one).
 ``DEBUG``             off by default.
@@ -69,6 +72,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "django_tables2",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -134,6 +138,20 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+else:
+    # PostgreSQL: every worker thread keeps its connection between requests
+    # (bench/README_load.md measured this against psycopg's pool, DATABASE_POOL_SIZE).
+    # A connection broken by a database restart is noticed and replaced.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env_int("DATABASE_POOL_SIZE", 0) > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django: a pool replaces persistence
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": env_int("DATABASE_POOL_SIZE", 0),
+            "timeout": 10,
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -178,6 +196,9 @@ STORAGES = {
 # Static files are served straight from the package (no collectstatic step
 # needed to run); whitenoise only warns that STATIC_ROOT is absent.
 WHITENOISE_USE_FINDERS = True
+# The names carry no content hash (no manifest), so a browser keeps a file an hour,
+# then revalidates it (a cheap 304); whitenoise answers before any view or query runs.
+WHITENOISE_MAX_AGE = 0 if DEBUG else env_int("STATIC_MAX_AGE", 3600)
 warnings.filterwarnings("ignore", message="No directory at")
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("sinergi.web.core.urls")),
+    path("", include("sinergi.web.core.urls_setup")),
     path("", include("sinergi.web.indicators.urls")),
     path("", include("sinergi.web.programs.urls")),
     path("", include("sinergi.web.collection.urls")),

@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from sinergi.web.indicators import views
 
 urlpatterns = [
+    path("", include("sinergi.web.indicators.urls_manage")),
     path("wilayah/<str:code>/", views.region_dashboard, name="region-dashboard"),
     path(
         "wilayah/<str:code>/indikator/<slug:indicator>/",

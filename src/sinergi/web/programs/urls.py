@@ -1,8 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from sinergi.web.programs import views
 
 urlpatterns = [
+    path("", include("sinergi.web.programs.urls_plan")),
+    path("", include("sinergi.web.programs.urls_perf")),
     path("monev/", views.home, name="monev-home"),
     path("monev/<str:code>/<int:year>/tw<int:quarter>/", views.overview, name="monev-overview"),
     path("monev/<str:code>/<int:year>/tw<int:quarter>/terlambat/", views.late, name="monev-late"),
