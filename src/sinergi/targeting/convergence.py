@@ -70,6 +70,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sinergi.stats._engines import Engine, EngineName, SparkEngine, get_engine, temp_name
 from sinergi.stats._errors import InputError, Problem
@@ -408,7 +409,50 @@ def convergence(
             table = eng.fetch_arrow(_convergence_sql(reg, lst, rules_view, by))
         finally:
             eng.drop(rules_view)
-    return table.select(schema.names).cast(schema)
+    return add_fractions(table).select(schema.names).cast(schema)
+
+
+def add_fractions(counts: pa.Table) -> pa.Table:
+    """``counts`` with the four fractions appended, by the definitions of the module
+    docstring: the one place they are computed, for the engine's rows and for any sum
+    of them over a larger area (the counts add up, the fractions do not).
+
+    A fraction with a zero denominator, or of a programme without a rule (null eligible
+    counts), is null.
+
+    >>> t = pa.table({"households": [10], "beneficiary_households": [4],
+    ...               "eligible_households": [5], "eligible_beneficiary_households": [3],
+    ...               "eligible_persons": [20], "eligible_beneficiary_persons": [12]})
+    >>> row = add_fractions(t).to_pylist()[0]
+    >>> row["inclusion_error"], row["exclusion_error"], row["coverage"], row["cgh"]
+    (0.25, 0.4, 0.6, 1.5)
+    """
+    real = pa.float64()
+    nothing = pa.scalar(None, real)
+
+    def column(name: str) -> Any:
+        return counts.column(name)
+
+    def ratio(numerator: Any, denominator: Any) -> Any:
+        return pc.if_else(pc.equal(denominator, 0), nothing, pc.divide(numerator, denominator))
+
+    hh, bh = column("households"), column("beneficiary_households")
+    eh, ebh = column("eligible_households"), column("eligible_beneficiary_households")
+    ep, ebp = column("eligible_persons"), column("eligible_beneficiary_persons")
+    fractions = {
+        "inclusion_error": ratio(pc.cast(pc.subtract(bh, ebh), real), pc.cast(bh, real)),
+        "exclusion_error": ratio(pc.cast(pc.subtract(eh, ebh), real), pc.cast(eh, real)),
+        "coverage": ratio(pc.cast(ebp, real), pc.cast(ep, real)),
+        "cgh": ratio(
+            pc.multiply(pc.cast(ebh, real), pc.cast(hh, real)),
+            pc.multiply(pc.cast(bh, real), pc.cast(eh, real)),
+        ),
+    }
+    for name, values in fractions.items():
+        if name in counts.column_names:
+            counts = counts.drop_columns([name])
+        counts = counts.append_column(name, pc.cast(values, real))
+    return counts
 
 
 def _convergence_schema(engine: Engine, reg: str, by: Sequence[str]) -> pa.Schema:
@@ -492,18 +536,6 @@ SELECT {cols()}programme,
   CAST(beneficiary_persons AS BIGINT) AS beneficiary_persons,
   CAST(eligible_beneficiary_households AS BIGINT) AS eligible_beneficiary_households,
   CAST(eligible_beneficiary_persons AS BIGINT) AS eligible_beneficiary_persons,
-  CASE WHEN eligible_beneficiary_households IS NULL OR beneficiary_households = 0 THEN NULL
-    ELSE CAST(beneficiary_households - eligible_beneficiary_households AS DOUBLE)
-      / beneficiary_households END AS inclusion_error,
-  CASE WHEN eligible_households IS NULL OR eligible_households = 0 THEN NULL
-    ELSE CAST(eligible_households - eligible_beneficiary_households AS DOUBLE)
-      / eligible_households END AS exclusion_error,
-  CASE WHEN eligible_persons IS NULL OR eligible_persons = 0 THEN NULL
-    ELSE CAST(eligible_beneficiary_persons AS DOUBLE) / eligible_persons END AS coverage,
-  CASE WHEN eligible_households IS NULL OR eligible_households = 0
-      OR beneficiary_households = 0 THEN NULL
-    ELSE CAST(eligible_beneficiary_households AS DOUBLE) * households
-      / (CAST(beneficiary_households AS DOUBLE) * eligible_households) END AS cgh,
   CAST(unmatched_rows AS BIGINT) AS unmatched_rows
 FROM counted
 ORDER BY {order}

@@ -37,6 +37,7 @@ from sinergi.targeting import browse
 from sinergi.targeting import releases as rel
 from sinergi.targeting.convergence import (
     CONVERGENCE_COLUMNS,
+    add_fractions,
     convergence,
     overlap,
     unreached_eligible,
@@ -322,7 +323,7 @@ class Analysis:
             keep = pc.and_(keep, pc.equal(table.column(area_column(within)), within))
         else:
             keep = pc.and_(keep, pc.equal(table.column("desa_code"), within))
-        return [_with_fractions(r) for r in table.filter(keep).to_pylist()]
+        return _rows_with_fractions(table.filter(keep).to_pylist())
 
     def overlap_pairs(self, code: str) -> dict[tuple[str, str], int]:
         """Households on both lists, for every ordered pair of programmes, in area ``code``."""
@@ -416,25 +417,28 @@ ADDITIVE = (
 )
 
 
-def _with_fractions(row: dict[str, Any]) -> dict[str, Any]:
-    """A row of counts with its fractions, by the definitions of
-    :mod:`sinergi.targeting.convergence` (which keeps the eligible-beneficiary counts so
-    that desa can be summed up to a larger area and the fractions recomputed). A
-    fraction with a zero denominator, or of a programme without a rule, is ``None``."""
-    hh, bh, eh = row["households"], row["beneficiary_households"], row["eligible_households"]
-    ebh, ep, ebp = (
-        row["eligible_beneficiary_households"],
-        row["eligible_persons"],
-        row["eligible_beneficiary_persons"],
+def _rows_with_fractions(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of counts (a desa's, or summed over a larger area) with their fractions,
+    computed by :func:`sinergi.targeting.convergence.add_fractions`, the one definition."""
+    if not rows:
+        return []
+    counts = pa.Table.from_pylist(
+        [{c: r[c] for c in FRACTION_INPUTS} for r in rows],
+        schema=pa.schema([(c, pa.int64()) for c in FRACTION_INPUTS]),
     )
-    ruled = eh is not None and ebh is not None
-    return {
-        **row,
-        "inclusion_error": (bh - ebh) / bh if ruled and bh else None,
-        "exclusion_error": (eh - ebh) / eh if ruled and eh else None,
-        "coverage": ebp / ep if ruled and ep and ebp is not None else None,
-        "cgh": (ebh * hh) / (bh * eh) if ruled and bh and eh else None,
-    }
+    fractions = add_fractions(counts).select(list(FRACTIONS)).to_pylist()
+    return [{**row, **extra} for row, extra in zip(rows, fractions, strict=True)]
+
+
+FRACTION_INPUTS = (
+    "households",
+    "beneficiary_households",
+    "eligible_households",
+    "eligible_beneficiary_households",
+    "eligible_persons",
+    "eligible_beneficiary_persons",
+)
+FRACTIONS = ("inclusion_error", "exclusion_error", "coverage", "cgh")
 
 
 def _rolled_up(table: pa.Table, column: str, code: str) -> dict[str, dict[str, Any]]:
@@ -445,12 +449,12 @@ def _rolled_up(table: pa.Table, column: str, code: str) -> dict[str, dict[str, A
     summed = part.group_by(["programme", "eligible_max_decile"], use_threads=False).aggregate(
         [(c, "sum") for c in ADDITIVE]
     )
-    out = {}
+    rows = []
     for r in summed.to_pylist():
         row = {c: (None if r[c + "_sum"] is None else int(r[c + "_sum"])) for c in ADDITIVE}
         row.update(programme=r["programme"], eligible_max_decile=r["eligible_max_decile"])
-        out[r["programme"]] = _with_fractions(row)
-    return out
+        rows.append(row)
+    return {row["programme"]: row for row in _rows_with_fractions(rows)}
 
 
 def _area_column(area_code: str) -> str:
