@@ -613,6 +613,18 @@ def accept(
         )
 
 
+def _required_reason(reason: str, reason_code: str, missing: str) -> tuple[str, str]:
+    """The reason code and text of a rejection or a revocation: one is required, "other"
+    needs an explanation, and the text may not carry a clear NIK or KK number."""
+    code, text = _split_reason(reason, reason_code)
+    if not text and not code:
+        raise ValidationError({"reason": missing})
+    if code == ReasonCode.OTHER and not text:
+        raise ValidationError({"reason": _("Explain the reason.")})
+    _no_clear_numbers(text, "reason")
+    return code, text
+
+
 def reject(
     referral: Referral,
     *,
@@ -625,12 +637,7 @@ def reject(
     """The receiving agency declines the referral, with a reason (required)."""
     if not _policy(user).can_handle(referral):
         raise PermissionDenied
-    code, text = _split_reason(reason, reason_code)
-    if not text and not code:
-        raise ValidationError({"reason": _("Say why the referral is rejected.")})
-    if code == ReasonCode.OTHER and not text:
-        raise ValidationError({"reason": _("Explain the reason.")})
-    _no_clear_numbers(text, "reason")
+    code, text = _required_reason(reason, reason_code, _("Say why the referral is rejected."))
     with transaction.atomic():
         return _transition(
             referral,
@@ -655,10 +662,7 @@ def revoke(
     """The office that sent the referral withdraws it, with a reason (required)."""
     if not _policy(user).can_revoke(referral):
         raise PermissionDenied
-    code, text = _split_reason(reason, "")
-    if not text and not code:
-        raise ValidationError({"reason": _("Say why the referral is revoked.")})
-    _no_clear_numbers(text, "reason")
+    code, text = _required_reason(reason, "", _("Say why the referral is revoked."))
     with transaction.atomic():
         return _transition(
             referral,
