@@ -369,3 +369,26 @@ def test_weighted_criteria_from_the_page(client, meeting, users) -> None:  # typ
     )
     page = client.get(reverse("meeting-detail", args=[meeting.pk])).content.decode()
     assert "skor 3,60" in page
+
+
+def test_agenda_and_attendance_are_added_through_the_services(client, meeting, users) -> None:  # type: ignore[no-untyped-def]
+    login(client, users.bappeda)
+    before = meeting.agenda.count()
+    client.post(
+        reverse("meeting-agenda-add", args=[meeting.pk]),
+        {"agenda-title": "Evaluasi serapan TW III", "agenda-notes": ""},
+    )
+    item = meeting.agenda.order_by("-order").first()
+    assert meeting.agenda.count() == before + 1 and item.title == "Evaluasi serapan TW III"
+    assert item.order == max(meeting.agenda.values_list("order", flat=True))
+    assert AuditEntry.objects.filter(object_id=str(item.pk), action="create").exists()
+    page = client.post(
+        reverse("meeting-attendance-add", args=[meeting.pk]), {"att-name": ""}, follow=True
+    ).content.decode()
+    assert "Nama: Bidang ini harus diisi." in page
+    assert meeting.attendance.count() == 0
+    login(client, users.naker)
+    response = client.post(
+        reverse("meeting-agenda-add", args=[meeting.pk]), {"agenda-title": "Bukan urusannya"}
+    )
+    assert response.status_code == 403 and meeting.agenda.count() == before + 1

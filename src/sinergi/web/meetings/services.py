@@ -36,6 +36,7 @@ from sinergi.web.meetings.models import (
     ActionItem,
     AgendaItem,
     Attachment,
+    Attendance,
     Criterion,
     CriterionScore,
     Meeting,
@@ -662,6 +663,32 @@ def add_action(rec: Recommendation, user: Any, **values: Any) -> ActionItem:
     _check_action(item)
     _save(item, user, None)
     return item
+
+
+@transaction.atomic
+def add_agenda_item(meeting: Meeting, user: Any, **values: Any) -> AgendaItem:
+    """A new agenda item, last in the order."""
+    order = (max(meeting.agenda.values_list("order", flat=True), default=0) or 0) + 1
+    item = AgendaItem(meeting=meeting, order=order, **values)
+    _save(item, user, None)
+    return item
+
+
+@transaction.atomic
+def add_attendance(meeting: Meeting, user: Any, **values: Any) -> Attendance:
+    row = Attendance(meeting=meeting, **values)
+    _save(row, user, None)
+    return row
+
+
+@transaction.atomic
+def set_scoring(
+    meeting: Meeting, user: Any, scoring: str, criteria: Sequence[tuple[str, Decimal]] | None
+) -> Meeting:
+    """The meeting's scoring method, and its weighted criteria when given."""
+    if criteria:
+        set_criteria(meeting, user, criteria)
+    return update_meeting(meeting, user, expected_version=None, scoring=scoring)
 
 
 PLAN_FIELDS = ("title", "owner", "due_date", "weight")

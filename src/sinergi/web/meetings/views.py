@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -80,6 +80,31 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 
 def _back(meeting: Meeting, anchor: str = "") -> HttpResponse:
     return redirect(reverse("meeting-detail", args=[meeting.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+def _apply(
+    request: HttpRequest,
+    form: Any,
+    call: Callable[[dict[str, Any]], object],
+    success: str,
+    meeting: Meeting,
+    anchor: str,
+) -> HttpResponse:
+    """The shape of every change on the meeting page: validate ``form``, run ``call`` (a
+    service) on its cleaned data, say what happened (a stale copy or the service's own
+    field errors as messages), and go back to ``anchor`` on the meeting page."""
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except services.ConflictError as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, success)
+    else:
+        _form_errors(request, form)
+    return _back(meeting, anchor)
 
 
 def meeting_list(request: HttpRequest) -> HttpResponse:
@@ -299,18 +324,14 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     _unused, meeting = _manage(request, pk)
     form = AgendaForm(request.POST, prefix="agenda")
-    if form.is_valid():
-        from sinergi.web.audit import services as audit
-        from sinergi.web.audit.models import Action
-        from sinergi.web.meetings.models import AgendaItem
-
-        order = (max(meeting.agenda.values_list("order", flat=True), default=0) or 0) + 1
-        item = AgendaItem.objects.create(meeting=meeting, order=order, **form.cleaned_data)
-        audit.record(item, Action.CREATE, request.user)
-        messages.success(request, _("Agenda item added."))
-    else:
-        _form_errors(request, form)
-    return _back(meeting, "agenda")
+    return _apply(
+        request,
+        form,
+        lambda d: services.add_agenda_item(meeting, request.user, **d),
+        _("Agenda item added."),
+        meeting,
+        "agenda",
+    )
 
 
 @require_POST
@@ -327,17 +348,14 @@ def carry(request: HttpRequest, pk: int) -> HttpResponse:
 def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
     _unused, meeting = _manage(request, pk)
     form = AttendanceForm(request.POST, prefix="att")
-    if form.is_valid():
-        from sinergi.web.audit import services as audit
-        from sinergi.web.audit.models import Action
-        from sinergi.web.meetings.models import Attendance
-
-        row = Attendance.objects.create(meeting=meeting, **form.cleaned_data)
-        audit.record(row, Action.CREATE, request.user)
-        messages.success(request, _("Attendance recorded."))
-    else:
-        _form_errors(request, form)
-    return _back(meeting, "attendance")
+    return _apply(
+        request,
+        form,
+        lambda d: services.add_attendance(meeting, request.user, **d),
+        _("Attendance recorded."),
+        meeting,
+        "attendance",
+    )
 
 
 @require_POST
@@ -357,49 +375,42 @@ def problem_decide(request: HttpRequest, pk: int) -> HttpResponse:
     problem = get_object_or_404(Problem, pk=pk)
     _unused, meeting = _manage(request, problem.meeting_id)
     form = DecisionForm(request.POST, meeting=meeting, prefix=f"p{pk}")
-    if form.is_valid():
-        try:
-            services.decide(
-                problem,
-                form.cleaned_data["decision"],
-                request.user,
-                expected_version=form.cleaned_data["version"],
-                into=form.cleaned_data.get("into"),
-            )
-        except services.ConflictError as exc:
-            messages.error(request, str(exc))
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("Decision recorded."))
-    else:
-        _form_errors(request, form)
-    return _back(meeting, "proposals")
+    return _apply(
+        request,
+        form,
+        lambda d: services.decide(
+            problem,
+            d["decision"],
+            request.user,
+            expected_version=d["version"],
+            into=d.get("into"),
+        ),
+        _("Decision recorded."),
+        meeting,
+        "proposals",
+    )
 
 
 @require_POST
 def problem_add(request: HttpRequest, pk: int) -> HttpResponse:
     _unused, meeting = _manage(request, pk)
     form = ProblemForm(request.POST, meeting=meeting, prefix="problem")
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.add_problem(
-                meeting,
-                request.user,
-                title=d["title"],
-                level=d["level"],
-                parent=d["parent"],
-                description=d["description"],
-                indicators=list(d["indicators"]),
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("Problem added to the tree."))
-    else:
-        _form_errors(request, form)
-    return _back(meeting, "tree")
+    return _apply(
+        request,
+        form,
+        lambda d: services.add_problem(
+            meeting,
+            request.user,
+            title=d["title"],
+            level=d["level"],
+            parent=d["parent"],
+            description=d["description"],
+            indicators=list(d["indicators"]),
+        ),
+        _("Problem added to the tree."),
+        meeting,
+        "tree",
+    )
 
 
 @require_POST
@@ -407,24 +418,20 @@ def problem_place(request: HttpRequest, pk: int) -> HttpResponse:
     problem = get_object_or_404(Problem, pk=pk)
     _unused, meeting = _manage(request, problem.meeting_id)
     form = PlaceForm(request.POST, meeting=meeting, prefix=f"place{pk}")
-    if form.is_valid():
-        try:
-            services.place_problem(
-                problem,
-                request.user,
-                level=form.cleaned_data["level"],
-                parent=form.cleaned_data["parent"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except services.ConflictError as exc:
-            messages.error(request, str(exc))
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("Problem moved."))
-    else:
-        _form_errors(request, form)
-    return _back(meeting, "tree")
+    return _apply(
+        request,
+        form,
+        lambda d: services.place_problem(
+            problem,
+            request.user,
+            level=d["level"],
+            parent=d["parent"],
+            expected_version=d["version"],
+        ),
+        _("Problem moved."),
+        meeting,
+        "tree",
+    )
 
 
 @require_POST
@@ -432,49 +439,42 @@ def problem_score(request: HttpRequest, pk: int) -> HttpResponse:
     problem = get_object_or_404(Problem, pk=pk)
     _unused, meeting = _manage(request, problem.meeting_id)
     form = UsgForm(request.POST, prefix=f"usg{pk}")
-    if form.is_valid():
-        d = form.cleaned_data
-        usg = meeting.scoring == ScoringMethod.USG
-        criteria = {}
-        for c in meeting.criteria.all():
-            raw = request.POST.get(f"crit{pk}-{c.pk}", "")
-            if raw:
-                criteria[c.pk] = int(raw) if raw.isdigit() else 0
-        try:
-            services.score_problem(
-                problem,
-                request.user,
-                expected_version=d["version"],
-                urgency=d["urgency"] if usg else problem.urgency,
-                seriousness=d["seriousness"] if usg else problem.seriousness,
-                growth=d["growth"] if usg else problem.growth,
-                criteria=criteria,
-            )
-        except services.ConflictError as exc:
-            messages.error(request, str(exc))
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("Score saved."))
-    else:
-        _form_errors(request, form)
-    return _back(meeting, "tree")
+    usg = meeting.scoring == ScoringMethod.USG
+    criteria = {}
+    for c in meeting.criteria.all():
+        raw = request.POST.get(f"crit{pk}-{c.pk}", "")
+        if raw:
+            criteria[c.pk] = int(raw) if raw.isdigit() else 0
+    return _apply(
+        request,
+        form,
+        lambda d: services.score_problem(
+            problem,
+            request.user,
+            expected_version=d["version"],
+            urgency=d["urgency"] if usg else problem.urgency,
+            seriousness=d["seriousness"] if usg else problem.seriousness,
+            growth=d["growth"] if usg else problem.growth,
+            criteria=criteria,
+        ),
+        _("Score saved."),
+        meeting,
+        "tree",
+    )
 
 
 @require_POST
 def recommendation_add(request: HttpRequest, pk: int) -> HttpResponse:
     _unused, meeting = _manage(request, pk)
     form = RecommendationForm(request.POST, meeting=meeting, prefix="rec")
-    if form.is_valid():
-        try:
-            services.add_recommendation(meeting, request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("Recommendation added."))
-    else:
-        _form_errors(request, form)
-    return _back(meeting, "recommendations")
+    return _apply(
+        request,
+        form,
+        lambda d: services.add_recommendation(meeting, request.user, **d),
+        _("Recommendation added."),
+        meeting,
+        "recommendations",
+    )
 
 
 @require_POST
@@ -482,18 +482,16 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     rec = get_object_or_404(Recommendation, pk=pk)
     _unused, meeting = _manage(request, rec.meeting_id)
     form = ActionForm(request.POST, prefix=f"action{pk}")
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("version", None)
-        try:
-            services.add_action(rec, request.user, **data)
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("Action added."))
-    else:
-        _form_errors(request, form)
-    return _back(meeting, f"rec-{rec.pk}")
+    return _apply(
+        request,
+        form,
+        lambda d: services.add_action(
+            rec, request.user, **{k: v for k, v in d.items() if k != "version"}
+        ),
+        _("Action added."),
+        meeting,
+        f"rec-{rec.pk}",
+    )
 
 
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -666,21 +664,11 @@ def minutes_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 def scoring_set(request: HttpRequest, pk: int) -> HttpResponse:
     _unused, meeting = _manage(request, pk)
     form = ScoringForm(request.POST, prefix="scoring")
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                if form.cleaned_data["parsed"]:
-                    services.set_criteria(meeting, request.user, form.cleaned_data["parsed"])
-                services.update_meeting(
-                    meeting,
-                    request.user,
-                    expected_version=None,
-                    scoring=form.cleaned_data["scoring"],
-                )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("Scoring saved."))
-    else:
-        _form_errors(request, form)
-    return _back(meeting, "tree")
+    return _apply(
+        request,
+        form,
+        lambda d: services.set_scoring(meeting, request.user, d["scoring"], d["parsed"]),
+        _("Scoring saved."),
+        meeting,
+        "tree",
+    )
