@@ -31,6 +31,7 @@ class Agency(models.Model):
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     head_name = models.CharField(_("head"), max_length=120, blank=True)
     head_title = models.CharField(_("head's title"), max_length=120, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         ordering = ["region_id", "name"]

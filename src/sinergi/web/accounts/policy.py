@@ -177,6 +177,19 @@ class Policy:
             return False
         return agency is None or self.in_scope(agency.region_id)
 
+    # --- agencies (OPD) ---
+
+    def can_manage_agencies(self, region_code: str) -> bool:
+        """Creating and changing a region's agencies (OPD) and their heads: the Bappeda
+        administrator whose subtree holds the region (the users page's rule, per region)."""
+        return self.can_manage_users and self.in_scope(region_code)
+
+    def agencies(self, qs: models.QuerySet[M]) -> models.QuerySet[M]:
+        """Agencies a Bappeda administrator manages (inside the subtree); others: none."""
+        if not self.can_manage_users:
+            return qs.none()
+        return qs.filter(self.region_q("region"))
+
     # --- history pages ---
 
     def can_view_history(self, obj: models.Model) -> bool:
@@ -203,6 +216,8 @@ class Policy:
         if label == "auth.user":
             same = type(obj)._default_manager.filter(pk=obj.pk)
             return obj.pk == self.user.pk or self.users(same).exists()
+        if label == "accounts.agency":
+            return self.can_manage_agencies(obj.region_id)  # type: ignore[attr-defined]
         if label == "accounts.profile":
             return self.can_view_history(obj.user)  # type: ignore[attr-defined]
         return bool(getattr(self.user, "is_superuser", False))

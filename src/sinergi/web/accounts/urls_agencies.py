@@ -1,5 +1,12 @@
-"""Routes of the set-up pages (issue 13); filled by its module owner."""
+"""Set-up pages of agencies (OPD) under /pengaturan/opd/ (issue 13)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from sinergi.web.accounts import views_agencies as views
+
+urlpatterns = [
+    path("pengaturan/opd/", views.agency_list, name="accounts-agencies"),
+    path("pengaturan/opd/baru/", views.agency_edit, name="accounts-agency-new"),
+    path("pengaturan/opd/impor/", views.agency_import, name="accounts-agency-import"),
+    path("pengaturan/opd/<int:pk>/ubah/", views.agency_edit, name="accounts-agency-edit"),
+]

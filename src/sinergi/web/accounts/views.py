@@ -49,6 +49,11 @@ def users(request: HttpRequest) -> HttpResponse:
     listed = policy.users(
         User.objects.select_related("profile__agency", "profile__region")
     ).order_by("profile__region_id", "username")
+    if request.GET.get("unduh") == "xlsx":
+        from sinergi.web.accounts.tables import UserSheet
+        from sinergi.web.core.lists import export_response
+
+        return export_response(UserSheet(request.user, policy), listed)
     regions = policy.regions(
         Region.objects.filter(
             level__in=[Level.PROVINCE, Level.REGENCY, Level.DISTRICT], active=True

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -279,7 +280,8 @@ def export_rows(sheet: Sheet, objects: Iterable[Any]) -> bytes:
 
     book = Workbook()
     ws = book.active
-    ws.title = str(sheet.title)[:31] or "Daftar"
+    # Excel refuses these characters in a sheet's name (openpyxl raises on them).
+    ws.title = re.sub(r"[\[\]:*?/\\]", "-", str(sheet.title))[:31] or "Daftar"
     headers = [str(ID_LABEL), str(VERSION_LABEL), *(str(c.label) for c in sheet.columns)]
     ws.append(headers)
     for cell in ws[1]:

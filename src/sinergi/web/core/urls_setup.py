@@ -1,5 +1,9 @@
-"""Routes of the set-up pages (issue 13); filled by its module owner."""
+"""Routes of the set-up hub (issue 13)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from sinergi.web.core import setup
+
+urlpatterns = [
+    path("pengaturan/", setup.hub, name="setup-hub"),
+]

@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("slrt/layanan/", views.service_list, name="slrt-services"),
     path("slrt/layanan/baru/", views.service_edit, name="slrt-service-new"),
+    path("slrt/layanan/impor/", views.service_import, name="slrt-service-import"),
     path("slrt/layanan/<int:pk>/ubah/", views.service_edit, name="slrt-service-edit"),
     path("slrt/laporan/", views.report, name="slrt-report"),
     path("slrt/laporan/unduh.xlsx", views.report_xlsx, name="slrt-report-xlsx"),

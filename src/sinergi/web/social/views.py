@@ -848,6 +848,13 @@ def service_list(request: HttpRequest) -> HttpResponse:
     category = request.GET.get("kebutuhan") or ""
     if category in Category.values:
         qs = qs.filter(category=category)
+    if request.GET.get("unduh") == "xlsx":  # the services shown, as the sheet lays them out
+        from sinergi.web.core.lists import export_response
+        from sinergi.web.social.sheets import ServiceSheet
+
+        return export_response(
+            ServiceSheet(request.user, policy), qs.order_by("category", "agency__name", "name")
+        )
     groups: dict[str, list[Service]] = {}
     for s in qs.order_by("category", "agency__name", "name"):
         groups.setdefault(str(Category(s.category).label), []).append(s)
@@ -861,7 +868,22 @@ def service_list(request: HttpRequest) -> HttpResponse:
             "categories": Category.choices,
             "illustrative": qs.filter(is_illustrative=True).exists(),
             "can_manage": policy.can_manage_services,
+            "export_query": urlencode({"kebutuhan": category, "unduh": "xlsx"}),
         },
+    )
+
+
+@never_cache
+def service_import(request: HttpRequest) -> HttpResponse:
+    """The catalogue from an XLSX file (the Dinsos back office; checked whole, then saved)."""
+    from sinergi.web.core.lists import import_page
+    from sinergi.web.social.sheets import ServiceSheet
+
+    policy = _policy(request)
+    if not policy.can_manage_services:
+        return _login_or_403(request, _("The catalogue is kept by the Dinsos back office."))
+    return import_page(
+        request, ServiceSheet(request.user, policy), back_url=reverse("slrt-services")
     )
 
 
