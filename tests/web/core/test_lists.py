@@ -295,3 +295,24 @@ def test_a_title_with_characters_excel_refuses_still_exports(bappeda, rows):
     sheet = Slashed(bappeda, Policy.for_user(bappeda))
     ws = load_workbook(io.BytesIO(export_rows(sheet, sheet.queryset()))).active
     assert ws.title == "OPD - kepala- -daftar--" and ws.max_row == 31
+
+
+def test_stale_changes_lists_a_field_holding_a_list() -> None:
+    """A JSON list field (e.g. an indicator's grades) is compared and shown, not hashed."""
+    from types import SimpleNamespace
+
+    from django import forms
+
+    from sinergi.web.core.lists import stale_changes
+
+    class GradesForm(forms.Form):
+        grades = forms.JSONField(label="Grades")
+        version = forms.IntegerField()
+
+    form = GradesForm({"grades": '["A", "B"]', "version": "1"})
+    assert form.is_valid()
+    stored = SimpleNamespace(grades=["A", "C"], version=2)
+    rows = stale_changes(form, stored)
+    assert [r["label"] for r in rows] == ["Grades"]
+    assert rows[0]["stored"] == "A, C" and rows[0]["typed"] == "A, B"
+    assert stale_changes(form, SimpleNamespace(grades=["A", "B"], version=2)) == []

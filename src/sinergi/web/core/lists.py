@@ -49,7 +49,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
@@ -661,11 +661,18 @@ def stale_changes(form: forms.Form, stored: Any) -> list[dict[str, str]]:
             rows.append(
                 {
                     "label": str(form_field.label or name),
-                    "stored": str(choices.get(now, display(now))),
-                    "typed": str(choices.get(typed, display(typed))),
+                    "stored": _choice_or_display(choices, now),
+                    "typed": _choice_or_display(choices, typed),
                 }
             )
     return rows
+
+
+def _choice_or_display(choices: dict[Any, Any], value: Any) -> str:
+    """A choice's label, or the value as :func:`display` writes it (lists included)."""
+    if isinstance(value, Hashable) and value in choices:
+        return str(choices[value])
+    return display(value)
 
 
 def keep_typed(form: forms.Form, version: int) -> forms.Form:
