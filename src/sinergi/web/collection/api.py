@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -55,7 +55,9 @@ from sinergi.web.collection.models import (
     Period,
     Submission,
     ValidationRule,
+    in_force_q,
 )
+from sinergi.web.collection.policy import CollectionPolicy
 from sinergi.web.indicators.services import ConflictError
 from sinergi.web.regions.models import Region
 
@@ -110,10 +112,13 @@ class RuleSerializer(ModelSerializer[ValidationRule]):
 class PeriodSerializer(ModelSerializer[Period]):
     class Meta:
         model = Period
-        fields = ["code", "opens_on", "closes_on"]
+        fields = ["code", "opens_on", "closes_on", "form_version"]
 
 
 class DataSetSerializer(ModelSerializer[DataSet]):
+    """A data set with the elements and rules of its published form version; each period
+    says the version its submissions use (``null``: not bound yet, the published one)."""
+
     owner = serializers.SlugRelatedField(slug_field="code", read_only=True)
     elements = ElementSerializer(many=True, read_only=True)
     rules = RuleSerializer(many=True, read_only=True)
@@ -131,6 +136,7 @@ class DataSetSerializer(ModelSerializer[DataSet]):
             "owner",
             "is_illustrative",
             "note",
+            "published_version",
             "elements",
             "rules",
             "periods",
@@ -146,12 +152,21 @@ class DataSetViewSet(viewsets.ReadOnlyModelViewSet[DataSet]):
     lookup_field = "code"
 
     def get_queryset(self) -> QuerySet[DataSet]:
-        return Policy.for_user(self.request.user).datasets(
+        published = in_force_q(F("dataset__published_version"))
+        return CollectionPolicy.for_user(self.request.user).datasets(
             DataSet.objects.select_related("owner").prefetch_related(
-                "elements__indicator",
+                Prefetch(
+                    "elements",
+                    queryset=DataElement.objects.filter(published).select_related("indicator"),
+                ),
                 "periods",
                 "reporting_regions",
-                Prefetch("rules", queryset=ValidationRule.objects.select_related("left", "right")),
+                Prefetch(
+                    "rules",
+                    queryset=ValidationRule.objects.filter(published).select_related(
+                        "left", "right"
+                    ),
+                ),
             )
         )
 
@@ -182,6 +197,11 @@ class IssueSerializer(serializers.Serializer[Any]):
 class SubmissionSerializer(ModelSerializer[Submission]):
     dataset = StrictCharField(source="period.dataset.code", read_only=True)
     period = StrictCharField(source="period.code", read_only=True)
+    form_version = StrictIntegerField(
+        source="period.form_version_in_force",
+        read_only=True,
+        help_text="The data set's form version this submission uses (its period's).",
+    )
     values = serializers.SerializerMethodField()
 
     class Meta:
@@ -190,6 +210,7 @@ class SubmissionSerializer(ModelSerializer[Submission]):
             "id",
             "dataset",
             "period",
+            "form_version",
             "region",
             "status",
             "version",
@@ -326,7 +347,8 @@ class SubmissionViewSet(
         data.is_valid(raise_exception=True)
         policy = Policy.for_user(request.user)
         dataset = (
-            policy.datasets(DataSet.objects.all())
+            CollectionPolicy(policy)
+            .datasets(DataSet.objects.all())
             .filter(code=data.validated_data["dataset"])
             .first()
         )
@@ -480,7 +502,9 @@ class CompletenessView(APIView):
         code = request.query_params.get("dataset")
         if not code:
             raise ValidationError({"dataset": [REQUIRED]})
-        dataset = get_object_or_404(policy.datasets(DataSet.objects.all()), code=code)
+        dataset = get_object_or_404(
+            CollectionPolicy(policy).datasets(DataSet.objects.all()), code=code
+        )
         if not policy.can_view_completeness(dataset):
             raise NotFound
         period_code = request.query_params.get("period")

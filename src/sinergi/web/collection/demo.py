@@ -165,21 +165,23 @@ def _user(username: str, role: str, region: str, agency: Agency | None, hashed: 
 
 
 def _dataset(region: Region, agency: Agency) -> DataSet:
+    """The data set, published as form version 1 (a later version published in the
+    designer is kept: a re-run only refreshes version 1's parts)."""
+    fields = {
+        "name": "Pendataan kecamatan Banyuasin Prima (triwulanan)",
+        "description": (
+            "Data layanan dasar per kecamatan: balita diukur dan stunting (posyandu), pencari "
+            "kerja terdaftar dan penerima KUR aktif. Pendataan berbasis kecamatan sesuai "
+            "arahan Bupati pada monev Banyuasin Prima (17 Oktober 2019)."
+        ),
+        "period_type": PeriodType.QUARTERLY,
+        "region": region,
+        "owner": agency,
+        "is_illustrative": True,
+        "note": NOTE,
+    }
     dataset, _created = DataSet.objects.update_or_create(
-        code=DATASET,
-        defaults={
-            "name": "Pendataan kecamatan Banyuasin Prima (triwulanan)",
-            "description": (
-                "Data layanan dasar per kecamatan: balita diukur dan stunting (posyandu), pencari "
-                "kerja terdaftar dan penerima KUR aktif. Pendataan berbasis kecamatan sesuai "
-                "arahan Bupati pada monev Banyuasin Prima (17 Oktober 2019)."
-            ),
-            "period_type": PeriodType.QUARTERLY,
-            "region": region,
-            "owner": agency,
-            "is_illustrative": True,
-            "note": NOTE,
-        },
+        code=DATASET, defaults=fields, create_defaults={**fields, "published_version": 1}
     )
     dataset.reporting_regions.set(
         Region.objects.filter(parent=region, level="district", active=True)
@@ -195,6 +197,7 @@ def _dataset(region: Region, agency: Agency) -> DataSet:
         elements[code], _c = DataElement.objects.update_or_create(
             dataset=dataset,
             code=code,
+            added_in=1,
             defaults={
                 "name": name,
                 "name_en": name_en,
@@ -253,6 +256,7 @@ def _dataset(region: Region, agency: Agency) -> DataSet:
         ValidationRule.objects.update_or_create(
             dataset=dataset,
             message=message,
+            added_in=1,
             defaults={
                 "kind": kind,
                 "left": elements[left],

@@ -165,7 +165,7 @@ def table(period: Period, user: User, *, for_entry: bool) -> tuple[list[str], li
     """Header and rows of the template (``for_entry``: regions the user may enter, prefilled)
     or of the export (submissions the user may read)."""
     policy = Policy.for_user(user)
-    elements, _rules = services.definition(period.dataset)
+    elements, _rules = services.period_definition(period)
     cols = columns(elements)
     regions = policy.regions(period.dataset.reporting_regions.all()).order_by("code")
     if for_entry:
@@ -222,7 +222,7 @@ def to_xlsx(
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    elements = services.definition(period.dataset)[0] if period is not None else []
+    elements = services.period_definition(period)[0] if period is not None else []
     by_header = {h: e for h, e, _c in columns(elements)}
     labels = column_labels(elements)
     book = Workbook()
@@ -385,7 +385,7 @@ def validate(
     """Check every row; returns the valid rows and every error (``first_line``: the file's
     line of the first row; the header is the line before)."""
     policy = Policy.for_user(user)
-    elements, rules = services.definition(period.dataset)
+    elements, rules = services.period_definition(period)
     cols = columns(elements)
     known = {c[0].lower() for c in cols}
     errors: list[RowError] = []

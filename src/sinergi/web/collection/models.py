@@ -55,6 +55,12 @@ class DataSet(models.Model):
         help_text=_("Figures are examples, not official data; shown with a flag everywhere."),
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    published_version = models.PositiveIntegerField(
+        _("published form version"),
+        default=0,
+        help_text=_("0: never published, so no operator sees the data set yet."),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)  # optimistic locking
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -65,8 +71,44 @@ class DataSet(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def draft_version(self) -> int:
+        """The form version the designer edits: the next one, unseen until published."""
+        return self.published_version + 1
 
-class DataElement(models.Model):
+    @property
+    def is_published(self) -> bool:
+        return self.published_version >= 1
+
+
+def in_force_q(version: int | models.F) -> models.Q:
+    """Elements or rules that belong to form ``version`` (added in it or before, not yet
+    retired)."""
+    return models.Q(added_in__lte=version) & (
+        models.Q(retired_in__isnull=True) | models.Q(retired_in__gt=version)
+    )
+
+
+class Versioned(models.Model):
+    """A part of a data set's form that belongs to a range of form versions.
+
+    ``added_in``..``retired_in`` (exclusive): a published row is never changed or
+    deleted, so a period bound to an older version keeps its form; the designer
+    retires it and adds a changed copy in the draft version instead.
+    """
+
+    added_in = models.PositiveIntegerField(_("added in version"), default=1)
+    retired_in = models.PositiveIntegerField(_("retired in version"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)  # optimistic locking
+
+    class Meta:
+        abstract = True
+
+    def in_force(self, version: int) -> bool:
+        return self.added_in <= version and (self.retired_in is None or self.retired_in > version)
+
+
+class DataElement(Versioned):
     """One figure of a data set, e.g. children under five measured (by sex)."""
 
     dataset = models.ForeignKey(
@@ -111,7 +153,9 @@ class DataElement(models.Model):
         verbose_name = _("data element")
         verbose_name_plural = _("data elements")
         constraints = [
-            models.UniqueConstraint(fields=["dataset", "code"], name="element_unique_code"),
+            models.UniqueConstraint(
+                fields=["dataset", "code", "added_in"], name="element_unique_code_per_version"
+            ),
             models.CheckConstraint(
                 condition=models.Q(min_value__isnull=True)
                 | models.Q(max_value__isnull=True)
@@ -135,7 +179,7 @@ class DataElement(models.Model):
         return CATEGORIES[Disaggregation(self.disaggregation)]
 
 
-class ValidationRule(models.Model):
+class ValidationRule(Versioned):
     """A check on a submission's values.
 
     Comparison: ``left  operator  right_factor * right + right_constant`` (e.g.
@@ -240,6 +284,13 @@ class Period(models.Model):
     code = models.CharField(_("period"), max_length=10)
     opens_on = models.DateField(_("opens"))
     closes_on = models.DateField(_("closes"))
+    form_version = models.PositiveIntegerField(
+        _("form version"),
+        null=True,
+        blank=True,
+        help_text=_("Bound when the first submission is started; until then the published one."),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)  # optimistic locking
 
     class Meta:
         ordering = ["dataset_id", "code"]
@@ -266,6 +317,11 @@ class Period(models.Model):
             periods.parse(self.code, self.dataset.period_type)
         except ValueError as exc:
             raise ValidationError({"code": str(exc)}) from None
+
+    @property
+    def form_version_in_force(self) -> int:
+        """The form version this period's submissions use."""
+        return self.form_version or self.dataset.published_version
 
     def is_open(self, today: dt.date) -> bool:
         return self.opens_on <= today
@@ -357,12 +413,13 @@ class Submission(models.Model):
     def history_labels(self) -> dict[str, str]:
         """Labels of the audit snapshot's value and comment keys (see ``services._state``)."""
         dataset = self.period.dataset
+        version = in_force_q(self.period.form_version_in_force)
         labels: dict[str, str] = {}
-        for element in dataset.elements.all():
+        for element in dataset.elements.filter(version):
             for category, name in element.categories:
                 key = f"value:{element.code}" + (f":{category}" if category else "")
                 labels[key] = element.label + (f" ({name})" if category else "")
-        for rule in dataset.rules.select_related("left"):
+        for rule in dataset.rules.filter(version).select_related("left"):
             text = _("Explanation: %(rule)s") % {"rule": rule.message or rule.left.label}
             labels[f"rule_comments:outlier:{rule.pk}"] = text
             labels[f"rule_comments:rule:{rule.pk}:"] = text

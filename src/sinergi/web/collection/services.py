@@ -39,6 +39,7 @@ from sinergi.web.collection.models import (
     Ratio,
     Submission,
     ValidationRule,
+    in_force_q,
 )
 from sinergi.web.collection.validation import Cell, Issue, check, element_total, ratio_value
 from sinergi.web.collection.workflow import WorkflowError
@@ -64,11 +65,21 @@ __all__ = ["ConflictError", "WorkflowError"]
 # --- reading -------------------------------------------------------------------
 
 
-def definition(dataset: DataSet) -> tuple[list[DataElement], list[ValidationRule]]:
-    """The data set's elements (in order) and rules (with both sides loaded)."""
-    elements = list(dataset.elements.select_related("indicator"))
-    rules = list(dataset.rules.select_related("left", "right"))
+def definition(
+    dataset: DataSet, version: int | None = None
+) -> tuple[list[DataElement], list[ValidationRule]]:
+    """The elements (in order) and rules (with both sides loaded) of form ``version`` of the
+    data set; by default the published one."""
+    wanted = in_force_q(dataset.published_version if version is None else version)
+    elements = list(dataset.elements.filter(wanted).select_related("indicator"))  # type: ignore[attr-defined]
+    rules = list(dataset.rules.filter(wanted).select_related("left", "right"))  # type: ignore[attr-defined]
     return elements, rules
+
+
+def period_definition(period: Period) -> tuple[list[DataElement], list[ValidationRule]]:
+    """The form a period's submissions use: the version it is bound to (see
+    :attr:`Period.form_version_in_force`), so a newer version never changes them."""
+    return definition(period.dataset, period.form_version_in_force)
 
 
 def values_of(submission: Submission) -> dict[Cell, Decimal]:
@@ -111,7 +122,7 @@ def issues_for(
 ) -> list[Issue]:
     """Every validation issue of the submission (or of ``values`` entered for it);
     ``loaded`` is the data set's :func:`definition` when the caller has it."""
-    elements, rules = loaded or definition(submission.period.dataset)
+    elements, rules = loaded or period_definition(submission.period)
     current = values_of(submission) if values is None else values
     return check(
         elements,
@@ -138,10 +149,14 @@ def _state(submission: Submission, values: Mapping[Cell, Decimal]) -> dict[str, 
 
 
 def ratio_values(
-    dataset: DataSet, values: Mapping[Cell, Decimal]
+    dataset: DataSet,
+    values: Mapping[Cell, Decimal],
+    elements: Iterable[DataElement] | None = None,
 ) -> list[tuple[Any, Decimal | None]]:
-    """The data set's derived ratios (e.g. stunting prevalence) of entered values."""
-    totals = {e.code: element_total(e, values) for e in dataset.elements.all()}
+    """The data set's derived ratios (e.g. stunting prevalence) of entered values;
+    ``elements``: those of the form they were entered on (default: the published form)."""
+    form = definition(dataset)[0] if elements is None else elements
+    totals = {e.code: element_total(e, values) for e in form}
     return [(ratio, ratio_value(ratio, totals)) for ratio in ratios(dataset)]
 
 
@@ -156,6 +171,8 @@ def start_submission(period: Period, region: Region, user: User) -> Submission:
         raise WorkflowError(
             [_("You may not enter data for %(region)s.") % {"region": region}], forbidden=True
         )
+    if not period.dataset.is_published:
+        raise WorkflowError([_("This data set is not published yet.")])
     if not period.dataset.reporting_regions.filter(pk=region.pk).exists():
         raise WorkflowError([_("%(region)s does not report this data set.") % {"region": region}])
     if not period.is_open(timezone.localdate()):
@@ -171,8 +188,18 @@ def start_submission(period: Period, region: Region, user: User) -> Submission:
         defaults={"updated_by": user if user.is_authenticated else None},
     )
     if created:
+        bind_form_version(period)
         audit.record(submission, Action.CREATE, user)
     return submission
+
+
+def bind_form_version(period: Period) -> None:
+    """Tie the period to the form version in force, once: its first submission fixes the form
+    every submission of the period uses, whatever is published later."""
+    if period.form_version is None:
+        version = period.dataset.published_version
+        Period.objects.filter(pk=period.pk, form_version__isnull=True).update(form_version=version)
+        period.form_version = version
 
 
 @dataclass
@@ -216,7 +243,7 @@ def save_values(
         else:
             reason = _("You may not change this submission.")
         raise WorkflowError([reason], forbidden=not policy.can_enter_data(sub.region_id))
-    loaded = definition(sub.period.dataset)
+    loaded = period_definition(sub.period)
     by_code = {e.code: e for e in loaded[0]}
     values = {cell: None if v is None else Decimal(str(v)) for cell, v in values.items()}
     for code, category in values:
@@ -295,7 +322,7 @@ def publish(submission: Submission, user: User, *, aggregate: bool = True) -> in
     """Record an approved submission's figures as indicator values of its region (and
     the derived ratios), then re-aggregate the regions above it. Returns values changed."""
     dataset = submission.period.dataset
-    elements, _rules = definition(dataset)
+    elements, _rules = period_definition(submission.period)
     values = values_of(submission)
     common = {
         "status": ValueStatus.FINAL,
@@ -344,7 +371,8 @@ def withdraw(submission: Submission, user: User, *, comment: str = "") -> int:
     from sinergi.web.indicators.models import IndicatorValue
 
     dataset = submission.period.dataset
-    codes = [e.indicator_id for e in dataset.elements.all() if e.indicator_id]
+    form = period_definition(submission.period)[0]
+    codes = [e.indicator_id for e in form if e.indicator_id]
     codes += [r.indicator_id for r in dataset.ratios.all()]  # type: ignore[attr-defined]
     changed = 0
     for value in IndicatorValue.objects.filter(
@@ -380,9 +408,7 @@ def aggregate_up(period: Period, region_code: str, user: User | None) -> int:
     targets = [c for c in ancestor_codes(region_code)[1:] if _within(c, dataset.region_id)]
     if not targets:
         return 0
-    elements = [
-        e for e in dataset.elements.select_related("indicator") if e.is_additive and e.indicator
-    ]
+    elements = [e for e in period_definition(period)[0] if e.is_additive and e.indicator]
     approved = list(
         Submission.objects.filter(period=period, status=SubmissionStatus.APPROVED).prefetch_related(
             "values__element"

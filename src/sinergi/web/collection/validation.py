@@ -188,8 +188,8 @@ def check(
                 )
     for rule in rules:
         left = by_code.get(rule.left.code)
-        if left is None:
-            continue
+        if left is None or (rule.right_id and rule.right.code not in by_code):
+            continue  # a side is not on this form version
         if rule.kind == RuleKind.COMPARISON:
             issues.extend(_comparison(rule, left, by_code, values))
         elif rule.kind == RuleKind.OUTLIER and previous_totals is not None:

@@ -35,7 +35,8 @@ from sinergi.web.regions.models import Region
 
 def _dataset(policy: Policy, code: str) -> DataSet:
     return get_object_or_404(
-        policy.datasets(DataSet.objects.select_related("owner", "region")), code=code
+        CollectionPolicy(policy).datasets(DataSet.objects.select_related("owner", "region")),
+        code=code,
     )
 
 
@@ -55,9 +56,9 @@ def home(request: HttpRequest) -> HttpResponse:
     policy = Policy.for_user(request.user)
     today = timezone.localdate()
     datasets = list(
-        policy.datasets(DataSet.objects.select_related("owner", "region")).prefetch_related(
-            Prefetch("periods", queryset=Period.objects.order_by("-code"))
-        )
+        CollectionPolicy(policy)
+        .datasets(DataSet.objects.select_related("owner", "region"))
+        .prefetch_related(Prefetch("periods", queryset=Period.objects.order_by("-code")))
     )
     cards = []
     for ds in datasets:
@@ -71,6 +72,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "tasks": _tasks(policy, datasets, today),
             "policy": policy,
             "can_manage_users": policy.can_manage_users,
+            "can_design": CollectionPolicy(policy).can_design_any,
         },
     )
 
@@ -198,7 +200,7 @@ def entry(request: HttpRequest, code: str, period: str, region: str) -> HttpResp
                 "can_view_completeness": policy.can_view_completeness(dataset),
             },
         )
-    elements, _rules = services.definition(dataset)
+    elements, _rules = services.period_definition(per)
     if request.method == "POST":
         return _save(request, policy, per, reg, sub, elements)
     values = services.values_of(sub) if sub else {}
@@ -219,7 +221,10 @@ def _render_entry(
     conflict: int | None = None,
     version: int | None = None,
     status: int = 200,
+    preview: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    """The entry page; ``preview`` (the designer's): the form as its operator sees it, with
+    nothing to save, review or discard."""
     draft = sub or Submission(period=period, region=region)
     entered = {k: v for k, v in grid.values.items() if v is not None}
     issues = services.issues_for(draft, entered) if sub is not None or entered else []
@@ -230,6 +235,8 @@ def _render_entry(
     editable = policy.can_enter_data(region.code) and (sub is None or sub.is_editable)
     if editable and not period.is_open(timezone.localdate()):
         editable = False
+    if preview is not None:
+        editable = True
     trail = presentation.describe(sub, list(history(sub)[:30])) if sub is not None else []
     cell_names = {
         (r.element.code, c.category): r.element.label + (f" ({c.label})" if c.category else "")
@@ -247,11 +254,13 @@ def _render_entry(
             "grid": grid,
             "editable": editable,
             "previous": previous,
-            "ratios": services.ratio_values(period.dataset, entered),
+            "ratios": services.ratio_values(
+                period.dataset, entered, [r.element for r in grid.rows]
+            ),
             "derived_bad": {i.key.partition(":")[2] for i in issues if i.kind == "derived"},
             "hard": [i for i in issues if i.is_hard and i.kind != "missing"],
             "missing": [i for i in issues if i.kind == "missing"],
-            "show_missing": sub is not None,
+            "show_missing": sub is not None or bool(preview and request.method == "POST"),
             "missing_names": [
                 cell_names.get((i.element, i.category), i.message)
                 for i in issues
@@ -259,6 +268,7 @@ def _render_entry(
             ],
             "soft": [(i, grid.comments.get(i.key, "")) for i in issues if not i.is_hard],
             "transitions": (CollectionPolicy(policy).review_steps(sub) if sub is not None else []),
+            "preview": preview,
             "trail": trail,
             "conflict": conflict,
             "version": version if version is not None else (sub.version if sub else ""),
@@ -266,6 +276,9 @@ def _render_entry(
         },
         status=status,
     )
+
+
+render_entry = _render_entry  # the designer's preview shows the very same page
 
 
 def _save(
@@ -493,7 +506,7 @@ def import_file(request: HttpRequest, code: str, period: str) -> HttpResponse:
                         "bad": report.bad_rows,
                     },
                 )
-    labels = importer.column_labels(services.definition(dataset)[0])
+    labels = importer.column_labels(services.period_definition(per)[0])
     return render(
         request,
         "collection/import.html",
