@@ -98,3 +98,90 @@ def test_each_layout_is_mapped_and_imports(data_dir, programme, tmp_path, real_d
 
 def test_demo_step_without_its_release_is_skipped(data_dir):
     assert demo.load().startswith("skipped")
+
+
+# --- the shipped Splink models ------------------------------------------------------
+
+
+def _sample_release(tmp_path, desa):
+    """A small synthetic registry over demo desa, imported as the demo imports its own."""
+    from sinergi.targeting import synthetic
+    from sinergi.web.registry import services as registry
+
+    households, members = synthetic.generate_registry(
+        desa, n_households=1500, seed=20250930, reference_date=dt.date(2025, 9, 30)
+    )
+    paths = synthetic.write_tables(
+        tmp_path / "registry-input", {"households": households, "members": members}
+    )
+    release, report = registry.import_release(
+        paths[0],
+        paths[1],
+        name="Sampel sintetis",
+        reference_date=dt.date(2025, 9, 30),
+        region_code="16.07",
+        user=None,
+        valid_only=True,
+        synthetic=True,
+    )
+    assert release is not None, report.counts
+    by_household: dict[str, list] = {}
+    for m in members.to_pylist():
+        by_household.setdefault(m["household_id"], []).append(m)
+    return release, households.to_pylist(), by_household
+
+
+def _accepted(run) -> dict[str, str]:
+    return dict(run.links.filter(state="accepted").values_list("list_row", "person_key"))
+
+
+def test_shipped_models_match_a_sample_as_a_live_training_does(
+    data_dir, programme, tmp_path, real_desa
+):
+    from sinergi.web.beneficiaries import matching
+    from sinergi.web.regions.models import Region
+
+    release, households, members = _sample_release(tmp_path, real_desa)
+    names = dict(Region.objects.filter(code__in=real_desa).values_list("code", "name"))
+    rows = []
+    for spec in demo.PROGRAMMES[:3]:  # two Kemensos layouts and PBI-JK, as in the demo
+        rows += demo.draw_list(spec, households, members, random.Random(f"{demo.SEED}-{spec.code}"))
+    for i, row in enumerate(rows):
+        row["source_id"] = f"R{i:05d}"
+    path = tmp_path / "list.csv"
+    demo.write_list(path, rows, demo.LAYOUTS["pbi"], names)
+    runs = {}
+    for label, models in (("shipped", demo.packaged_models()), ("live", {})):
+        blist = services.import_list(
+            programme, path, label=label, user=None, valid_only=True, synthetic=True
+        ).blist
+        assert blist is not None
+        models["training"] = demo.TRAINING
+        (runs[label],) = matching.match_many(
+            [(blist, 0.95, matching.DEFAULT_REVIEW)],
+            release,
+            user=None,
+            models=models,
+            kecamatan=sorted({d[:8] for d in real_desa}),
+            training=demo.TRAINING,
+        )
+        assert runs[label].status == "done", runs[label].stats
+    shipped, live = _accepted(runs["shipped"]), _accepted(runs["live"])
+    assert len(rows) > 300 and len(live) > 0.8 * len(rows)
+    same = sum(1 for row, person in live.items() if shipped.get(row) == person)
+    # Stage 1 (equal NIK) does not use the models: compare the probabilistic links too.
+    prob_live = set(
+        runs["live"]
+        .links.filter(state="accepted", stage="probabilistic")
+        .values_list("list_row", "person_key")
+    )
+    prob_shipped = set(
+        runs["shipped"]
+        .links.filter(state="accepted", stage="probabilistic")
+        .values_list("list_row", "person_key")
+    )
+    assert same >= 0.98 * len(live), "retrain: .venv/bin/python scripts/demo_models.py --linkage"
+    assert prob_live and len(prob_live & prob_shipped) >= 0.9 * len(prob_live)
+    # The dedupe model: about as many rows found listed twice (the sample lists many).
+    dup_shipped, dup_live = (runs[k].counts["duplicates"] for k in ("shipped", "live"))
+    assert dup_live > 20 and abs(dup_shipped - dup_live) <= 0.15 * dup_live

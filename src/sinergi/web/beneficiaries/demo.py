@@ -10,12 +10,22 @@ who are not in the registry at all. Each stakeholder's file has its own layout
 (headers, delimiter, date format, one XLSX); the demo imports them through the
 ordinary import (column mapping suggested from the headers) and matches them to the
 release. Files are written once; every step is skipped when its result exists.
+
+The matching applies the Splink models shipped in ``data/demo_linkage_models.json``
+instead of training them on every load: training took a fifth of the step's time, and
+its samples differ between data directories (records are keyed by the pseudonymised
+NIK, whose key each data directory draws), so fresh loads showed from about 100 to 380
+pairs to review. With the shipped models the figures are the same on every load.
+Retrain them (after changing the comparisons of :mod:`sinergi.linkage` or the synthetic
+data) with ``.venv/bin/python scripts/demo_models.py --linkage``;
+``tests/web/beneficiaries/test_demo.py`` compares them with a live training.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,8 +43,11 @@ KECAMATAN = ("16.07.05", "16.07.06", "16.07.16")  # Betung, Rambutan, Suak Tapeh
 LABEL = "2025 Triwulan III (sintetis)"
 PERIOD = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
 SEED = 20251001
-# Smaller Splink training samples than the default: the demo must load in seconds.
+# Smaller Splink training samples than the default, for a demo that trains (a test, or
+# models passed without ``link``/``dedupe``); the shipped models used Splink's own.
 TRAINING = {"u_max_pairs": 5e4, "em_max_pairs": 2e4}
+# The trained models (link, dedupe) the demo applies; see the module docstring.
+MODELS_FILE = Path(__file__).resolve().parent / "data" / "demo_linkage_models.json"
 
 STAKEHOLDERS = (
     # name, short name, kind, agency code
@@ -535,8 +548,21 @@ def _stakeholders() -> dict[str, Any]:
     return out
 
 
-def load(progress: Callable[[str], None] | None = None) -> str:
-    """Create the demo stakeholders and programmes, write (once), import and match their lists."""
+def packaged_models() -> dict[str, Any]:
+    """The shipped Splink models: ``{"link": ..., "dedupe": ...}`` (``LinkResult.model``)."""
+    data = json.loads(MODELS_FILE.read_text(encoding="utf-8"))
+    return {"link": data["link"], "dedupe": data["dedupe"]}
+
+
+def load(
+    progress: Callable[[str], None] | None = None, models: dict[str, Any] | None = None
+) -> str:
+    """Create the demo stakeholders and programmes, write (once), import and match their lists.
+
+    ``models``: the Splink models to apply (default: :func:`packaged_models`); pass a
+    dict without them to train them (with the sample sizes of its ``training``, default
+    :data:`TRAINING`), which then holds them (``link``, ``dedupe``).
+    """
     from sinergi.web.beneficiaries import matching, services
     from sinergi.web.beneficiaries.models import BeneficiaryList, MatchRun, Programme, RunStatus
     from sinergi.web.regions.models import Region
@@ -583,8 +609,10 @@ def load(progress: Callable[[str], None] | None = None) -> str:
             if spec in missing:
                 write_list(list_file(spec), rows, LAYOUTS[spec.layout], names)
     total_rows = matched = review = 0
-    # Trained once (on all the lists' rows left after the NIK stage), applied to each.
-    models: dict[str, Any] = {"training": TRAINING}
+    # One model for all the lists (when trained: on all their rows left after the NIK stage).
+    if models is None:
+        models = packaged_models()
+    models.setdefault("training", TRAINING)
     pending: list[tuple[Any, float, float]] = []
     lists = []
     for spec in PROGRAMMES:
@@ -616,7 +644,7 @@ def load(progress: Callable[[str], None] | None = None) -> str:
             user=user,
             models=models,
             kecamatan=list(KECAMATAN),
-            training=TRAINING,
+            training=models["training"],
         ):
             if run.status != RunStatus.DONE:
                 raise RuntimeError(f"a demo list did not match: {run.stats}")

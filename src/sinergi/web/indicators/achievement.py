@@ -47,12 +47,12 @@ without a colour that could contradict it.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from scipy import stats as _scistats
 
 from sinergi.web.indicators.choices import Band, Comparator, Polarity, Status, TargetKind
 
@@ -152,6 +152,14 @@ def meets(value: float, target: float, polarity: str, comparator: str = Comparat
     }[Comparator(comparator)]
 
 
+@functools.lru_cache(maxsize=128)
+def _t_quantile(p: float, df: int) -> float:
+    """Student's t quantile (scipy, imported on first use: it costs seconds at start-up)."""
+    from scipy import stats
+
+    return float(stats.t.ppf(p, df=df))
+
+
 def project(points: Sequence[Point], year: int, level: float = 0.80) -> Projection | None:
     """Extrapolate the linear trend of ``points`` to ``year``.
 
@@ -176,7 +184,7 @@ def project(points: Sequence[Point], year: int, level: float = 0.80) -> Projecti
         return Projection(year, predicted, None, None, n, slope, level)
     residual_ss = sum((y - (intercept + slope * x)) ** 2 for x, y in zip(xs, ys, strict=True))
     sigma = math.sqrt(residual_ss / (n - 2))
-    t = float(_scistats.t.ppf(0.5 + level / 2.0, df=n - 2))
+    t = _t_quantile(0.5 + level / 2.0, n - 2)
     half = t * sigma * math.sqrt(1.0 + 1.0 / n + (year - x_mean) ** 2 / sxx)
     return Projection(year, predicted, predicted - half, predicted + half, n, slope, level)
 

@@ -11,6 +11,12 @@ scores and ranks the release. A second, later release (some households
 added, removed, moved or changed) gives the comparison page something to
 compare. Every step is skipped when its result exists, so a second run
 changes no row and rewrites no file.
+
+The fit is deterministic (the same survey gives the same coefficients), so
+the demo ships its result (``data/demo_pmt_model.json``) instead of fitting
+on every fresh load; the survey is still written for ``sinergi pmt fit``.
+``tests/web/registry/test_demo.py`` fits it live and compares; refresh the
+file with ``.venv/bin/python scripts/demo_models.py --pmt``.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ if TYPE_CHECKING:
 
 REGION = "16.07"
 SURVEY_YEAR = 2023
+PACKAGED_MODEL = Path(__file__).resolve().parent / "data" / "demo_pmt_model.json"
 
 
 @dataclass(frozen=True)
@@ -99,19 +106,29 @@ def _inputs(desa: list[str], prefixes: list[str], say: Callable[[str], None]) ->
         synthetic.write_tables(later_h.parent, {"households": households, "members": members})
 
 
+def fit_model(survey: Path) -> str:
+    """The demo PMT fitted on the synthetic survey in ``survey`` (written there if
+    missing), as JSON: what ``data/demo_pmt_model.json`` holds."""
+    from sinergi.targeting import pmt, synthetic
+
+    if not (survey / "members.parquet").exists():
+        synthetic.write_pmt_survey(survey, year=SURVEY_YEAR)
+    return pmt.fit(survey, weight="weight", by="regency_code").to_json()
+
+
 def _model(user: User | None, say: Callable[[str], None]) -> PMTModelVersion:
-    """The demo PMT: fitted once on the synthetic survey, stored as a model version."""
+    """The demo PMT (the shipped fit of the synthetic survey), stored as a model version."""
     from sinergi.targeting import pmt, synthetic
     from sinergi.web.registry.models import PMTModelVersion
 
     path = model_path()
     if not path.exists():
         if not (survey_dir() / "members.parquet").exists():
+            say("registry: writing the synthetic PMT survey")
             synthetic.write_pmt_survey(survey_dir(), year=SURVEY_YEAR)
-        say("registry: fitting the PMT on the synthetic survey")
-        model = pmt.fit(survey_dir(), weight="weight", by="regency_code")
+        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(model.to_json(), encoding="utf-8")
+        tmp.write_text(PACKAGED_MODEL.read_text(encoding="utf-8"), encoding="utf-8")
         tmp.replace(path)
     model = pmt.PMTModel.from_json(path.read_text(encoding="utf-8"))
     version, _created = PMTModelVersion.objects.get_or_create(
