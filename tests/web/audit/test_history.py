@@ -216,3 +216,38 @@ def test_realisation_page_links_to_its_history(client, make_user, realisation):
 
 
 _ = timezone
+
+
+def test_planning_histories_for_the_region_but_not_the_executive_viewer(
+    client, make_user, realisation
+):  # type: ignore[no-untyped-def]
+    """Activities, flagships, performance indicators and their budgets: every role of the
+    region reads their trail (as it reads the plans), the executive viewer and other
+    regions do not."""
+    from sinergi.web.programs import services
+    from sinergi.web.programs.models import PerformanceIndicator
+
+    activity = realisation.activity
+    bappeda = make_user("t-bappeda", role="bappeda_admin")
+    services.update(
+        activity, bappeda, expected_version=activity.version, location="Pangkalan Balai"
+    )
+    output = PerformanceIndicator.objects.filter(activity=activity).first()
+    budget = activity.budgets.first()
+    objects = [("activity", activity.pk), ("performanceindicator", output.pk)]
+    objects += [("budget", budget.pk)] if budget else []
+    owner = make_user("t-owner", role="opd_operator", agency=activity.agency)
+    for model, pk in objects:
+        url = reverse("audit-history", args=["programs", model, pk])
+        for who in (bappeda, owner):
+            client.force_login(who)
+            assert client.get(url).status_code == 200, (model, who.username)
+        for who in (
+            make_user(f"t-viewer-{model}", role="executive_viewer"),
+            make_user(f"t-muba-{model}", role="bappeda_admin", region="16.06"),
+        ):
+            client.force_login(who)
+            assert client.get(url).status_code == 404, (model, who.username)
+    client.force_login(bappeda)
+    page = client.get(reverse("audit-history", args=["programs", "activity", activity.pk]))
+    assert "Pangkalan Balai" in page.content.decode()

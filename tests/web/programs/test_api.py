@@ -226,3 +226,25 @@ def test_document_upload_and_download_follow_the_policy(prima, users, api_client
     assert got.status_code == 200 and b"".join(got.streaming_content) == pdf
     api_client.force_authenticate(users.outsider)
     assert api_client.get(download).status_code == 404
+
+
+def test_api_refuses_quarter_targets_the_form_refuses(prima, users, api_client):
+    """One rule for the form, the XLSX import and the API: cumulative quarter targets of an
+    additive, higher-is-better output never go down and never pass the year target."""
+    from sinergi.web.programs.models import PerformanceIndicator
+
+    output = PerformanceIndicator.objects.filter(
+        region="16.07", level="output", additive=True, polarity="higher"
+    ).first()
+    url = f"/api/v1/monev/indicators/{output.pk}/"
+    api_client.force_authenticate(users.bappeda)
+    bad = {"target": "10", "target_q1": "4", "target_q2": "3", "version": output.version}
+    response = api_client.patch(url, bad, format="json")
+    assert response.status_code == 400, response.json()
+    assert "target_q2" in str(response.json())
+    output.refresh_from_db()
+    assert output.target_q2 != 3
+    quarters = {"target_q1": "3", "target_q2": "4", "target_q3": "8", "target_q4": "10"}
+    good = {"target": "10", **quarters, "version": output.version}
+    ok = api_client.patch(url, good, format="json")
+    assert ok.status_code == 200, ok.json()

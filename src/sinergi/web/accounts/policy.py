@@ -23,6 +23,16 @@ M = TypeVar("M", bound=models.Model)
 
 
 _MEMO = "_sinergi_policy_memo"
+# Planning objects of a region whose history any role of the region (but the executive
+# viewer) reads; they all carry ``region``.
+PLANNING_OBJECTS = frozenset(
+    {
+        "programs.flagshipprogramme",
+        "programs.activity",
+        "programs.performanceindicator",
+        "programs.nonapbdproposal",
+    }
+)
 
 
 def start_memo(user: User | AnonymousUser) -> None:
@@ -213,6 +223,12 @@ class Policy:
             return self.role == Role.BAPPEDA_ADMIN or (
                 self.role == Role.OPD_OPERATOR and self.agency_id == activity.agency_id
             )
+        if label in PLANNING_OBJECTS:
+            # Plans are read by every role of the region (MonevPolicy.can_read_details), so
+            # their trail is too, except the executive viewer's (as values and targets).
+            return self.role != Role.EXECUTIVE_VIEWER and self.in_scope(obj.region_id)  # type: ignore[attr-defined]
+        if label == "programs.budget":
+            return self.role != Role.EXECUTIVE_VIEWER and self.in_scope(obj.activity.region_id)  # type: ignore[attr-defined]
         if label == "auth.user":
             same = type(obj)._default_manager.filter(pk=obj.pk)
             return obj.pk == self.user.pk or self.users(same).exists()

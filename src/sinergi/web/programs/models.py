@@ -314,6 +314,22 @@ class PerformanceIndicator(models.Model):
     def quarter_target(self, quarter: int) -> Decimal | None:
         return getattr(self, f"target_q{quarter}")  # type: ignore[no-any-return]
 
+    def clean(self) -> None:
+        """Quarterly targets consistent with the year target: the one rule of the form, the
+        XLSX import and the API (``services_perf.target_errors``)."""
+        from django.core.exceptions import ValidationError
+
+        from sinergi.web.programs.services_perf import target_errors
+
+        errors = target_errors(
+            additive=self.additive,
+            polarity=self.polarity,
+            target=self.target,
+            quarters=[self.quarter_target(q) for q in QUARTERS],
+        )
+        if errors:
+            raise ValidationError(errors)
+
 
 class MonevRound(models.Model):
     """A quarter's monitoring meeting; its date is the 'as of' date of deadline warnings."""
