@@ -60,6 +60,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "estimate": "sinergi.stats.cli.estimate",
     "user": "sinergi.web.accounts.cli.user",
     "report": "sinergi.web.programs.cli.report",
+    "monev": "sinergi.web.programs.cli.monev_group",
     "pmt": "sinergi.targeting.cli.pmt",
     "deciles": "sinergi.targeting.cli.deciles_command",
     "registry": "sinergi.web.registry.cli.registry",
@@ -139,18 +140,118 @@ def ensure_pii_key_files(data_dir: Path) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
-def serve(host: str, port: int, threads: int) -> None:
-    """Migrate the database if needed and serve Sinergi (waitress)."""
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Worker processes (gunicorn; default: the number of CPU cores).",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    help="Threads per worker (default: 4 with gunicorn, 8 with waitress).",
+)
+@click.option(
+    "--server",
+    type=click.Choice(["gunicorn", "waitress"]),
+    default="gunicorn",
+    show_default=True,
+    help="gunicorn (processes x threads) or waitress (one process, threads; the old default).",
+)
+@click.option(
+    "--access-log",
+    metavar="FILE",
+    help="gunicorn: write one line per request (with the worker's pid) to FILE, '-' = stdout.",
+)
+@click.option(
+    "--timeout",
+    default=120,
+    show_default=True,
+    type=int,
+    help="gunicorn: restart a worker stuck on one request this many seconds.",
+)
+def serve(
+    host: str,
+    port: int,
+    workers: int | None,
+    threads: int | None,
+    server: str,
+    access_log: str | None,
+    timeout: int,
+) -> None:
+    """Migrate the database if needed and serve Sinergi.
+
+    gunicorn runs WORKERS processes of THREADS threads each (a page is mostly
+    Python, so processes are what use more than one core). The database is
+    migrated once, here, before the workers start. Ctrl+C or SIGTERM stops
+    the server and every worker: requests under way are finished first.
+    """
     _django()
     from django.core.management import call_command
-    from waitress import serve as waitress_serve
+    from django.db import connections
 
     from sinergi.web.wsgi import application
 
     call_command("migrate", interactive=False, verbosity=0)
-    click.echo(f"Sinergi is serving on http://{host}:{port}/  (Ctrl+C to stop)", err=True)
-    waitress_serve(application, host=host, port=port, threads=threads, ident="sinergi")
+    # No connection (or connection pool) of this process may be inherited by the workers.
+    _close_database_connections(connections)
+    if server == "waitress":
+        from waitress import serve as waitress_serve
+
+        click.echo(f"Sinergi is serving on http://{host}:{port}/  (Ctrl+C to stop)", err=True)
+        waitress_serve(application, host=host, port=port, threads=threads or 8, ident="sinergi")
+        return
+    workers = workers or os.cpu_count() or 1
+    threads = threads or 4
+    click.echo(
+        f"Sinergi is serving on http://{host}:{port}/ with {workers} workers x {threads} "
+        "threads  (Ctrl+C to stop)",
+        err=True,
+    )
+    _run_gunicorn(
+        application,
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            "timeout": timeout,
+            # A browser keeps its connection for the next page; gunicorn's default is 2 s.
+            "keepalive": 5,
+            "graceful_timeout": 20,
+            "accesslog": access_log,
+            "access_log_format": '%(h)s "%(r)s" %(s)s %(B)s %(M)sms pid=%(p)s',
+            "errorlog": "-",
+            "loglevel": "info",
+            "proc_name": "sinergi",
+            # One fixed path for every instance on the machine: off, like any remote control.
+            "control_socket_disable": True,
+        },
+    )
+
+
+def _close_database_connections(connections: Any) -> None:
+    """Close this process's connections and PostgreSQL pools (before gunicorn forks)."""
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+        close_pool = getattr(connection, "close_pool", None)
+        if close_pool is not None:
+            close_pool()
+
+
+def _run_gunicorn(app: Any, options: dict[str, Any]) -> None:
+    """Run gunicorn from Python with these options (no command line, no config file)."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                if value is not None:
+                    self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return app
+
+    Server().run()
 
 
 @main.command(

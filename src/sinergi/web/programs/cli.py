@@ -77,3 +77,69 @@ def monev(
         f"{target}: {len(data.rows)} activities of {len(data.blocks)} agencies, "
         f"{len(data.late)} with warnings, {len(content):,} bytes in {time.perf_counter() - started:.2f} s"
     )
+
+
+@click.group("monev")
+def monev_group() -> None:
+    """Programme planning and monitoring (monev) tasks."""
+
+
+@monev_group.command("copy-year")
+@click.option("--region", required=True, help="Region code, e.g. 16.07.")
+@click.option("--from", "from_year", required=True, type=click.IntRange(1900, 2100))
+@click.option("--to", "to_year", required=True, type=click.IntRange(1900, 2100))
+@click.option(
+    "--agency", "agencies", multiple=True, help="Only this agency's activities (its code); repeat."
+)
+@click.option("--dry-run", is_flag=True, help="Only show what would be copied.")
+@click.option("--user", "username", help="Attribute the copy to this user in the audit log.")
+def copy_year(
+    region: str,
+    from_year: int,
+    to_year: int,
+    agencies: tuple[str, ...],
+    dry_run: bool,
+    username: str | None,
+) -> None:
+    """Copy a budget year's plan (activities, budgets, quarterly plans, indicators and
+    targets; not realisations) to another year, skipping what the target year has."""
+    from sinergi.cli import _django
+
+    _django()
+    from django.contrib.auth.models import User
+    from django.core.exceptions import ValidationError
+
+    from sinergi.web.accounts.models import Agency
+    from sinergi.web.programs import planning
+    from sinergi.web.regions.models import Region
+
+    found = Region.objects.filter(code=region).first()
+    if found is None:
+        raise click.ClickException(f"unknown region code {region!r}")
+    agency_ids = []
+    for code in agencies:
+        agency = Agency.objects.filter(region=found, code=code).first()
+        if agency is None:
+            raise click.ClickException(f"no agency {code!r} in {region}")
+        agency_ids.append(agency.pk)
+    user = None
+    if username:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise click.ClickException(f"no user {username!r}")
+    try:
+        if dry_run:
+            plan = planning.plan_copy(found, from_year, to_year, agency_ids)
+        else:
+            plan = planning.copy_year(found, from_year, to_year, user=user, agency_ids=agency_ids)
+    except ValidationError as exc:
+        raise click.ClickException("; ".join(exc.messages)) from None
+    counts = plan.counts
+    verb = "would copy" if dry_run else "copied"
+    click.echo(
+        f"{region} {from_year} -> {to_year}: {verb} {counts['activities']} activities, "
+        f"{counts['outputs']} output and {counts['outcomes']} outcome indicators, "
+        f"{counts['budgets']} budgets, {counts['plans']} quarterly plans; skipped "
+        f"{counts['skipped_activities']} activities and {counts['skipped_indicators']} "
+        "indicators already there"
+    )
