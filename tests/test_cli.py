@@ -45,6 +45,11 @@ def demo_dir(tmp_path_factory, region_package):  # type: ignore[no-untyped-def]
     return data_dir
 
 
+# Cache tokens (indicators.freshness): a demo step that saves a row unchanged still
+# replaces its scope's token, which costs one cache miss and changes no data.
+CACHE_TABLES = frozenset({"indicators_generation"})
+
+
 def database_snapshot(database: Path) -> dict[str, tuple[int, str]]:
     """Every table of the demo database: its row count and a hash of all its rows.
 
@@ -63,6 +68,8 @@ def database_snapshot(database: Path) -> dict[str, tuple[int, str]]:
         ]
         snapshot = {}
         for table in tables:
+            if table in CACHE_TABLES:
+                continue
             rows = con.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
             snapshot[table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
     return snapshot

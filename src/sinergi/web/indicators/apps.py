@@ -6,3 +6,8 @@ class IndicatorsConfig(AppConfig):
     name = "sinergi.web.indicators"
     label = "indicators"
     verbose_name = _("Indicators")
+
+    def ready(self) -> None:
+        from sinergi.web.indicators import freshness
+
+        freshness.connect()

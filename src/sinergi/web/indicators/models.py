@@ -261,3 +261,23 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.region_id} {self.get_plan_level_display()} {self.year or '-'}"
+
+
+class Generation(models.Model):
+    """The current generation of a cache scope (see :mod:`sinergi.web.indicators.freshness`).
+
+    ``token`` is replaced by a fresh random value inside every transaction that
+    writes data of the scope, so a cached result keyed on the token is found
+    only while the data it was computed from is current. A token is never
+    reused: a rolled-back write leaves no token anyone could meet again.
+    """
+
+    scope = models.CharField(_("scope"), max_length=80, primary_key=True)
+    token = models.CharField(_("token"), max_length=32)
+
+    class Meta:
+        verbose_name = _("cache generation")
+        verbose_name_plural = _("cache generations")
+
+    def __str__(self) -> str:
+        return f"{self.scope}={self.token}"

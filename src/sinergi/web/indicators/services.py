@@ -26,6 +26,7 @@ from sinergi.web.audit.models import Action
 from sinergi.web.core import stored_text
 from sinergi.web.core.formatting import rounded
 from sinergi.web.indicators import achievement as rules
+from sinergi.web.indicators import freshness
 from sinergi.web.indicators.catalogue import CATALOGUE
 from sinergi.web.indicators.choices import (
     PlanLevel,
@@ -225,6 +226,11 @@ class IndicatorStatus:
         return self.indicator.grade(float(self.latest.value)) if self.latest else ""
 
 
+def evaluation_settings() -> tuple[Any, ...]:
+    """The settings an evaluation depends on (part of every cached result's key)."""
+    return (tuple(_bands()), getattr(settings, "SINERGI_PROJECTION_LEVEL", 0.80))
+
+
 def _bands() -> Sequence[tuple[float, str]]:
     return tuple(getattr(settings, "SINERGI_ACHIEVEMENT_BANDS", rules.DEFAULT_BANDS))
 
@@ -313,16 +319,33 @@ def region_statuses(
 ) -> list[IndicatorStatus]:
     """Evaluate every (headline) indicator of ``region`` as of ``year``.
 
-    Three queries whatever the number of indicators: the catalogue, the
-    region's values and the targets of the region and its ancestors.
+    Computed once per change of the data it reads (:mod:`.freshness`): one query
+    for the generation tokens of the region, its ancestors and the catalogue, and
+    on a miss three more whatever the number of indicators (the catalogue, the
+    region's values, the targets of the region and its ancestors).
     ``published_only`` leaves out estimates flagged unreliable (the public's view).
     """
     year = year or timezone.localdate().year
-    catalogue = (
-        list(indicators)
-        if indicators is not None
-        else list(Indicator.objects.filter(is_headline=True))
+    chosen = list(indicators) if indicators is not None else None
+    args = (
+        region.code,
+        year,
+        tuple(i.pk for i in chosen) if chosen is not None else None,
+        published_only,
+        evaluation_settings(),
     )
+    return freshness.cached(
+        "region_statuses",
+        args,
+        freshness.indicator_scopes(region.code),
+        lambda: _region_statuses(region, year, chosen, published_only),
+    )
+
+
+def _region_statuses(
+    region: Region, year: int, chosen: list[Indicator] | None, published_only: bool
+) -> list[IndicatorStatus]:
+    catalogue = chosen if chosen is not None else list(Indicator.objects.filter(is_headline=True))
     ids = [i.pk for i in catalogue]
     values: dict[int, list[IndicatorValue]] = defaultdict(list)
     region_values = IndicatorValue.objects.filter(region=region, indicator_id__in=ids)

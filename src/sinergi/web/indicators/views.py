@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from sinergi.web.accounts.policy import Policy
 from sinergi.web.core.formatting import long_date, number, percent, period_label
 from sinergi.web.core.templatetags.sinergi import unit_label
-from sinergi.web.indicators import services
+from sinergi.web.indicators import freshness, services
 from sinergi.web.indicators.choices import Comparator, PlanLevel, Polarity, TargetKind
 from sinergi.web.indicators.models import Indicator, IndicatorValue, Target
 from sinergi.web.regions.models import Region
@@ -75,8 +78,38 @@ def _target_label(target: Target) -> str:
 def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region, code=code)
     year = _year(request)
-    policy = Policy.for_user(request.user)
-    statuses = services.region_statuses(region, year, published_only=policy.is_public)
+    asked = _asked_year(request)
+    published_only = Policy.for_user(request.user).is_public
+    # The cards are the same for every viewer of the same view (public or signed in),
+    # so they are rendered once per change of the data (see indicators.freshness).
+    fragments = freshness.cached(
+        "region_dashboard",
+        (region.code, year, asked, published_only, services.evaluation_settings()),
+        freshness.indicator_scopes(region.code),
+        lambda: _dashboard_fragments(region, year, asked, published_only),
+    )
+    return render(
+        request,
+        "indicators/dashboard.html",
+        {
+            "region": region,
+            "year": year,
+            "years": fragments["years"],
+            # HTML our own autoescaping templates rendered (the cache keeps plain str)
+            "fragments": {k: mark_safe(fragments[k]) for k in ("cards", "compare")},
+            "children": region.children.active().only("code", "name", "parent")[:100],
+            "ancestors": Region.objects.filter(code__in=region.ancestor_codes()[1:]).order_by(
+                "code"
+            ),
+        },
+    )
+
+
+def _dashboard_fragments(
+    region: Region, year: int, asked: bool, published_only: bool
+) -> dict[str, Any]:
+    """The dashboard's cards and comparison links as HTML, and the years with data."""
+    statuses = services.region_statuses(region, year, published_only=published_only)
     cards: list[dict[str, Any]] = []
     for item in statuses:
         annual = [
@@ -109,30 +142,25 @@ def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     for card in cards:
         counts[card["row"]["status"]] = counts.get(card["row"]["status"], 0) + 1
     years = sorted(
-        {v.year for c in cards for v in c["item"].values if v.year}
-        | ({year} if _asked_year(request) else set()),
+        {v.year for c in cards for v in c["item"].values if v.year} | ({year} if asked else set()),
         reverse=True,
     )
-    return render(
-        request,
-        "indicators/dashboard.html",
-        {
-            "region": region,
-            "year": year,
-            "years": years,
-            "cards": cards,
-            "counts": counts,
-            "asked_year": _asked_year(request),
-            "children": region.children.active().only("code", "name", "parent")[:100],
-            "ancestors": Region.objects.filter(code__in=region.ancestor_codes()[1:]).order_by(
-                "code"
-            ),
-        },
-    )
+    context = {
+        "region": region,
+        "year": year,
+        "asked_year": asked,
+        "cards": cards,
+        "counts": counts,
+    }
+    return {
+        "cards": str(render_to_string("indicators/_dashboard_cards.html", context)),
+        "compare": str(render_to_string("indicators/_dashboard_compare.html", context)),
+        "years": years,
+    }
 
 
 def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
-    region = get_object_or_404(Region, code=code)
+    region = get_object_or_404(Region.objects.select_related("parent"), code=code)
     ind = get_object_or_404(Indicator, code=indicator)
     year = _year(request)
     policy = Policy.for_user(request.user)
@@ -302,20 +330,15 @@ def comparison(request: HttpRequest, indicator: str, parent: str) -> HttpRespons
     children = {r.code: r for r in parent_region.children.active()}
     if not children:
         raise Http404("this region has no sub-regions")
-    latest: dict[str, IndicatorValue] = {}
-    values = IndicatorValue.objects.filter(
-        indicator=ind,
-        region_id__in=list(children),
-        year__lte=year,
-        quarter__isnull=True,
-        month__isnull=True,
-    ).chronological()
-    if policy.is_public:
-        values = services.published(values)
-    for value in values:
-        latest[value.region_id] = value  # chronological: the last one wins
     higher = ind.polarity == Polarity.HIGHER_IS_BETTER
-    ranked = sorted(latest.values(), key=lambda v: float(v.value), reverse=higher)
+    # The sub-regions are read fresh (names, active); their latest values once per change.
+    codes = sorted(children)
+    ranked, own = freshness.cached(
+        "comparison",
+        (ind.pk, parent_region.code, codes, year, policy.is_public, services.evaluation_settings()),
+        [*freshness.indicator_scopes(parent_region.code), *(f"ind:{c}" for c in codes)],
+        lambda: _ranked(ind, parent_region, codes, year, policy.is_public),
+    )
     sources = services.footnotes(v.source for v in ranked)
     rows: list[dict[str, Any]] = [
         {
@@ -327,7 +350,8 @@ def comparison(request: HttpRequest, indicator: str, parent: str) -> HttpRespons
         }
         for i, (v, ref) in enumerate(zip(ranked, sources.refs, strict=True), start=1)
     ]
-    missing = [r for code, r in sorted(children.items()) if code not in latest]
+    shown = {v.region_id for v in ranked}
+    missing = [r for code, r in sorted(children.items()) if code not in shown]
     decimals = ind.decimals
     chart = {
         "locale": _chart_locale(),
@@ -354,9 +378,6 @@ def comparison(request: HttpRequest, indicator: str, parent: str) -> HttpRespons
         "name": ind.name,
         "ci_label": str(_("95% CI")),
     }
-    (own,) = services.region_statuses(
-        parent_region, year, indicators=[ind], published_only=policy.is_public
-    )
     return render(
         request,
         "indicators/comparison.html",
@@ -375,3 +396,26 @@ def comparison(request: HttpRequest, indicator: str, parent: str) -> HttpRespons
             "higher": higher,
         },
     )
+
+
+def _ranked(
+    ind: Indicator, parent: Region, codes: list[str], year: int, published_only: bool
+) -> tuple[list[IndicatorValue], services.IndicatorStatus]:
+    """Each sub-region's latest annual value up to ``year``, best first, and the parent's
+    own evaluation."""
+    latest: dict[str, IndicatorValue] = {}
+    values: QuerySet[IndicatorValue] = IndicatorValue.objects.filter(
+        indicator=ind,
+        region_id__in=codes,
+        year__lte=year,
+        quarter__isnull=True,
+        month__isnull=True,
+    ).chronological()
+    if published_only:
+        values = services.published(values)
+    for value in values:
+        latest[value.region_id] = value  # chronological: the last one wins
+    higher = ind.polarity == Polarity.HIGHER_IS_BETTER
+    ranked = sorted(latest.values(), key=lambda v: float(v.value), reverse=higher)
+    (own,) = services.region_statuses(parent, year, indicators=[ind], published_only=published_only)
+    return ranked, own

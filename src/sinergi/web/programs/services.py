@@ -27,6 +27,7 @@ from sinergi.web.accounts.models import Agency
 from sinergi.web.audit import services as audit
 from sinergi.web.audit.models import Action
 from sinergi.web.core.formatting import number, quarter_label, rounded
+from sinergi.web.indicators import freshness
 from sinergi.web.indicators.services import ConflictError
 from sinergi.web.programs import warnings as rules
 from sinergi.web.programs.choices import (
@@ -561,9 +562,46 @@ def monev_data(
 ) -> MonevReport:
     """Everything a quarter's monev shows, computed once for pages, the API, reports and the CLI.
 
-    A fixed number of queries whatever the number of activities (eight).
+    A fixed number of queries whatever the number of activities (eight), run once
+    per change of the region's monev data: the report is cached under the
+    generation tokens of :func:`freshness.monev_scopes` (one query), which every
+    write to activities, budgets, plans, realisations and outputs replaces in its
+    own transaction. Unsubmitted realisations are in the report for everyone;
+    :func:`reveal_drafts` decides per viewer who sees them, on the caller's copy.
     """
     thresholds = thresholds or rules.configured_thresholds()
+    args = (
+        region.code,
+        year,
+        quarter,
+        as_of,
+        # the default "as of" is today within the quarter
+        timezone.localdate() if as_of is None else None,
+        flagship.pk if flagship is not None else None,
+        agency_id,
+        tuple(activity_ids) if activity_ids is not None else None,
+        thresholds,
+    )
+    return freshness.cached(
+        "monev_data",
+        args,
+        freshness.monev_scopes(region.code),
+        lambda: _monev_data(
+            region, year, quarter, as_of, flagship, agency_id, activity_ids, thresholds
+        ),
+    )
+
+
+def _monev_data(
+    region: Region,
+    year: int,
+    quarter: int,
+    as_of: dt.date | None,
+    flagship: FlagshipProgramme | None,
+    agency_id: int | None,
+    activity_ids: list[int] | None,
+    thresholds: rules.Thresholds,
+) -> MonevReport:
     activities_qs = Activity.objects.filter(region=region, year=year).select_related(
         "agency", "nomenclature", "flagship"
     )
