@@ -182,9 +182,12 @@ def serve(
 
     gunicorn runs WORKERS processes of THREADS threads each (a page is mostly
     Python, so processes are what use more than one core). The database is
-    migrated once, here, before the workers start. Ctrl+C or SIGTERM stops
-    the server and every worker: requests under way are finished first.
+    migrated once, here, before the workers start. SIGTERM stops the server
+    and every worker once the requests under way are answered (at most 20 s);
+    Ctrl+C stops them at once.
     """
+    if server == "waitress" and workers not in (None, 1):
+        raise click.UsageError("waitress runs one process; --workers is for gunicorn")
     _django()
     from django.core.management import call_command
     from django.db import connections

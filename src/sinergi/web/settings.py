@@ -7,6 +7,7 @@ Environment variables (all optional except ``SECRET_KEY`` in production):
 ``CONN_MAX_AGE``      PostgreSQL: seconds a worker thread keeps its connection (600).
 ``DATABASE_POOL_SIZE`` PostgreSQL: use a psycopg pool of this many connections per
                       worker process instead (default 0: no pool).
+``STATIC_MAX_AGE``    seconds browsers may keep a static file (3600; 0 with DEBUG).
 ``SECRET_KEY``        required unless ``DEBUG`` is on or ``$SINERGI_DATA_DIR/secret_key``
                       exists (``sinergi demo`` writes one).
 ``DEBUG``             off by default.

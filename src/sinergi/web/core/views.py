@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 
 from sinergi.web.regions.models import COUNTRY_CODE, Region
 
@@ -26,3 +27,13 @@ def region_browser(request: HttpRequest, code: str = COUNTRY_CODE) -> HttpRespon
         "core/region_browser.html",
         {"region": region, "children": children, "ancestors": ancestors},
     )
+
+
+@never_cache
+def health(request: HttpRequest) -> HttpResponse:
+    """A constant answer for load balancers and uptime checks: no database, no template.
+
+    It says only that a worker answers; the load benchmark uses it as the floor
+    of what any page can cost.
+    """
+    return HttpResponse(b"ok\n", content_type="text/plain; charset=utf-8")
