@@ -259,6 +259,8 @@ def test_a_realisation_saved_then_submitted_is_on_the_monev_at_once(prima, make_
     assert report_badge(owner.get(overview).content.decode(), prima.pk) == "not_submitted|draft"
     assert report_badge(other.get(overview).content.decode(), prima.pk) == "not_submitted"
     assert Decimal(str(summary(public, agency.pk)["spent"])) == spent_before
+    report_file = "/monev/16.07/2019/tw4/laporan.xlsx"
+    assert 90_000_000 not in xlsx_numbers(other.get(report_file).content)  # built and cached
 
     from sinergi.web.programs.models import Realisation
 
@@ -269,6 +271,23 @@ def test_a_realisation_saved_then_submitted_is_on_the_monev_at_once(prima, make_
     )
     assert report_badge(other.get(overview).content.decode(), prima.pk) == "submitted"
     assert Decimal(str(summary(public, agency.pk)["spent"])) == spent_before + 90_000_000
+    assert 90_000_000 in xlsx_numbers(other.get(report_file).content)  # the report file too
+
+
+def xlsx_numbers(content: bytes) -> set[float]:
+    """Every number in a workbook's cells."""
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    return {
+        float(cell)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if isinstance(cell, int | float) and not isinstance(cell, bool)
+    }
 
 
 # --- rollback and processes ------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from sinergi.web.audit import services as audit
 from sinergi.web.core.formatting import quarter_label, rounded
+from sinergi.web.indicators import freshness
 from sinergi.web.indicators.services import ConflictError
 from sinergi.web.programs import documents, importer, reports, services
 from sinergi.web.programs.choices import FundingSource, IndicatorLevel, RealisationStatus
@@ -542,7 +543,22 @@ def report_download(
         return _no_plan(request, region, year, quarter)
     if fmt not in ("xlsx", "pdf"):
         raise Http404("no such report format")
-    content, content_type, name = reports.build(report, fmt)
+    # Built once per change of the region's monev data, like the report it renders (the
+    # same for every reader: drafts stay out of it, see reveal_drafts).
+    content, content_type, name = freshness.cached(
+        "monev-report-file",
+        (
+            region.code,
+            year,
+            quarter,
+            flagship.slug if flagship else None,
+            _as_of(request),
+            timezone.localdate(),
+            fmt,
+        ),
+        freshness.monev_scopes(region.code),
+        lambda: reports.build(report, fmt),
+    )
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
