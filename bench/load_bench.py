@@ -527,18 +527,28 @@ def _seconds(run_time: str) -> float:
     return total + (float(number) if number else 0)
 
 
+def _ms(text: str) -> float:
+    """A locust percentile cell: milliseconds, or 0 for "N/A" (no request)."""
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
+
+
 def _read_stats(path: Path) -> dict[str, dict[str, float]]:
     stats = {}
     with path.open() as f:
         for row in csv.DictReader(f):
             name = "total" if row["Name"] == "Aggregated" else row["Name"]
+            if int(row["Request Count"]) == 0:
+                continue  # e.g. sign-ins, all before the counting started (--reset-stats)
             stats[name] = {
                 "requests": int(row["Request Count"]),
                 "failures": int(row["Failure Count"]),
                 "rps": float(row["Requests/s"]),
-                "p50": float(row["50%"] or 0),
-                "p95": float(row["95%"] or 0),
-                "p99": float(row["99%"] or 0),
+                "p50": _ms(row["50%"]),
+                "p95": _ms(row["95%"]),
+                "p99": _ms(row["99%"]),
             }
     return stats
 

@@ -210,6 +210,9 @@ def entry(request: HttpRequest, code: str, period: str, region: str) -> HttpResp
     return _render_entry(request, policy, per, reg, sub, grid)
 
 
+TRAIL = 10
+
+
 def _render_entry(
     request: HttpRequest,
     policy: Policy,
@@ -237,7 +240,8 @@ def _render_entry(
         editable = False
     if preview is not None:
         editable = True
-    trail = presentation.describe(sub, list(history(sub)[:30])) if sub is not None else []
+    # The latest steps; the history page has them all (and every value changed).
+    trail = presentation.describe(sub, list(history(sub)[:TRAIL])) if sub is not None else []
     cell_names = {
         (r.element.code, c.category): r.element.label + (f" ({c.label})" if c.category else "")
         for r in grid.rows
