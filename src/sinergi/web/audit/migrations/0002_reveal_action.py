@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0001_initial'),
+        ("audit", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('create', 'Created'), ('update', 'Changed'), ('delete', 'Deleted'), ('transition', 'State changed'), ('reveal', 'Personal number revealed')], max_length=12, verbose_name='action'),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "Created"),
+                    ("update", "Changed"),
+                    ("delete", "Deleted"),
+                    ("transition", "State changed"),
+                    ("reveal", "Personal number revealed"),
+                ],
+                max_length=12,
+                verbose_name="action",
+            ),
         ),
     ]

@@ -7,163 +7,437 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_role_labels'),
-        ('regions', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("accounts", "0002_role_labels"),
+        ("regions", "0001_initial"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BeneficiaryList',
+            name="BeneficiaryList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(help_text='e.g. 2025 Triwulan II', max_length=120, verbose_name='label')),
-                ('file_name', models.CharField(max_length=255, verbose_name='file')),
-                ('sha256', models.CharField(blank=True, max_length=64, verbose_name='file digest')),
-                ('path', models.CharField(blank=True, help_text='Relative to beneficiaries/.', max_length=300, verbose_name='directory')),
-                ('rows', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('status', models.CharField(choices=[('importing', 'Importing'), ('ready', 'Ready'), ('failed', 'Failed')], default='importing', max_length=12, verbose_name='status')),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='problems')),
-                ('counts', models.JSONField(blank=True, default=dict, verbose_name='counts')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='synthetic data')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='imported at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='imported by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        help_text="e.g. 2025 Triwulan II", max_length=120, verbose_name="label"
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=255, verbose_name="file")),
+                ("sha256", models.CharField(blank=True, max_length=64, verbose_name="file digest")),
+                (
+                    "path",
+                    models.CharField(
+                        blank=True,
+                        help_text="Relative to beneficiaries/.",
+                        max_length=300,
+                        verbose_name="directory",
+                    ),
+                ),
+                ("rows", models.PositiveIntegerField(default=0, verbose_name="rows")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("importing", "Importing"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="importing",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="problems")),
+                ("counts", models.JSONField(blank=True, default=dict, verbose_name="counts")),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="synthetic data")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="imported at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="imported by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'beneficiary list',
-                'verbose_name_plural': 'beneficiary lists',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "beneficiary list",
+                "verbose_name_plural": "beneficiary lists",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='MatchRun',
+            name="MatchRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('accept_threshold', models.FloatField(default=0.95, verbose_name='accept from')),
-                ('review_threshold', models.FloatField(default=0.5, verbose_name='review from')),
-                ('status', models.CharField(choices=[('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='running', max_length=12, verbose_name='status')),
-                ('counts', models.JSONField(blank=True, default=dict, verbose_name='counts')),
-                ('stats', models.JSONField(blank=True, default=dict, verbose_name='statistics')),
-                ('started_at', models.DateTimeField(auto_now_add=True, verbose_name='started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('beneficiary_list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='beneficiaries.beneficiarylist', verbose_name='list')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('release', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.release', verbose_name='release')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("accept_threshold", models.FloatField(default=0.95, verbose_name="accept from")),
+                ("review_threshold", models.FloatField(default=0.5, verbose_name="review from")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+                        default="running",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("counts", models.JSONField(blank=True, default=dict, verbose_name="counts")),
+                ("stats", models.JSONField(blank=True, default=dict, verbose_name="statistics")),
+                ("started_at", models.DateTimeField(auto_now_add=True, verbose_name="started")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished"),
+                ),
+                (
+                    "beneficiary_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="beneficiaries.beneficiarylist",
+                        verbose_name="list",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.release",
+                        verbose_name="release",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'matching run',
-                'verbose_name_plural': 'matching runs',
-                'ordering': ['-started_at', '-id'],
+                "verbose_name": "matching run",
+                "verbose_name_plural": "matching runs",
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('period_start', models.DateField(verbose_name='period from')),
-                ('period_end', models.DateField(verbose_name='period to')),
-                ('eligibility_max_decile', models.PositiveSmallIntegerField(blank=True, help_text='Households in this decile or lower are eligible; empty: no decile rule.', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)], verbose_name='eligible up to decile')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='synthetic data')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('region', models.ForeignKey(help_text="The area the programme's lists cover.", on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("period_start", models.DateField(verbose_name="period from")),
+                ("period_end", models.DateField(verbose_name="period to")),
+                (
+                    "eligibility_max_decile",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Households in this decile or lower are eligible; empty: no decile rule.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="eligible up to decile",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="synthetic data")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        help_text="The area the programme's lists cover.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'programme',
-                'verbose_name_plural': 'programmes',
-                'ordering': ['name'],
+                "verbose_name": "programme",
+                "verbose_name_plural": "programmes",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ColumnMapping',
+            name="ColumnMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('columns', models.JSONField(default=dict, verbose_name='columns')),
-                ('date_format', models.CharField(default='%Y-%m-%d', max_length=20, verbose_name='date format')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('programme', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='mapping', to='beneficiaries.programme', verbose_name='programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("columns", models.JSONField(default=dict, verbose_name="columns")),
+                (
+                    "date_format",
+                    models.CharField(default="%Y-%m-%d", max_length=20, verbose_name="date format"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mapping",
+                        to="beneficiaries.programme",
+                        verbose_name="programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'column mapping',
-                'verbose_name_plural': 'column mappings',
+                "verbose_name": "column mapping",
+                "verbose_name_plural": "column mappings",
             },
         ),
         migrations.AddField(
-            model_name='beneficiarylist',
-            name='programme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lists', to='beneficiaries.programme', verbose_name='programme'),
+            model_name="beneficiarylist",
+            name="programme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="lists",
+                to="beneficiaries.programme",
+                verbose_name="programme",
+            ),
         ),
         migrations.CreateModel(
-            name='Stakeholder',
+            name="Stakeholder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('short_name', models.CharField(blank=True, max_length=60, verbose_name='short name')),
-                ('kind', models.CharField(choices=[('opd', 'Regional agency (OPD)'), ('regency', 'Regency government'), ('province', 'Provincial government'), ('ministry', 'Ministry or central agency'), ('bi', 'Bank Indonesia'), ('ojk', 'Financial Services Authority (OJK)'), ('bank', 'Bank or financial institution'), ('csr', 'CSR partner'), ('baznas', 'Baznas / zakat agency'), ('other', 'Other')], max_length=12, verbose_name='kind')),
-                ('agency', models.ForeignKey(blank=True, help_text="For a regional agency: its users manage the stakeholder's programmes.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.agency', verbose_name='agency (OPD)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=60, verbose_name="short name"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("opd", "Regional agency (OPD)"),
+                            ("regency", "Regency government"),
+                            ("province", "Provincial government"),
+                            ("ministry", "Ministry or central agency"),
+                            ("bi", "Bank Indonesia"),
+                            ("ojk", "Financial Services Authority (OJK)"),
+                            ("bank", "Bank or financial institution"),
+                            ("csr", "CSR partner"),
+                            ("baznas", "Baznas / zakat agency"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For a regional agency: its users manage the stakeholder's programmes.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.agency",
+                        verbose_name="agency (OPD)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stakeholder',
-                'verbose_name_plural': 'stakeholders',
-                'ordering': ['name'],
+                "verbose_name": "stakeholder",
+                "verbose_name_plural": "stakeholders",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='programme',
-            name='owner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='programmes', to='beneficiaries.stakeholder', verbose_name='owner'),
+            model_name="programme",
+            name="owner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="programmes",
+                to="beneficiaries.stakeholder",
+                verbose_name="owner",
+            ),
         ),
         migrations.CreateModel(
-            name='MatchLink',
+            name="MatchLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('list_row', models.CharField(help_text="The source's row id.", max_length=64, verbose_name='list row')),
-                ('person_key', models.CharField(blank=True, max_length=64, verbose_name='registry person')),
-                ('household_id', models.CharField(blank=True, max_length=64, verbose_name='household')),
-                ('probability', models.FloatField(blank=True, null=True, verbose_name='match probability')),
-                ('stage', models.CharField(choices=[('exact_nik', 'Same NIK'), ('probabilistic', 'Name, birth date and address'), ('decision', "Reviewer's decision"), ('none', 'None')], max_length=14, verbose_name='stage')),
-                ('state', models.CharField(choices=[('accepted', 'Matched'), ('review', 'Needs review'), ('unmatched', 'No match')], max_length=10, verbose_name='state')),
-                ('comparison', models.JSONField(blank=True, default=dict, verbose_name='comparison')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='beneficiaries.matchrun', verbose_name='run')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "list_row",
+                    models.CharField(
+                        help_text="The source's row id.", max_length=64, verbose_name="list row"
+                    ),
+                ),
+                (
+                    "person_key",
+                    models.CharField(blank=True, max_length=64, verbose_name="registry person"),
+                ),
+                (
+                    "household_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="household"),
+                ),
+                (
+                    "probability",
+                    models.FloatField(blank=True, null=True, verbose_name="match probability"),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("exact_nik", "Same NIK"),
+                            ("probabilistic", "Name, birth date and address"),
+                            ("decision", "Reviewer's decision"),
+                            ("none", "None"),
+                        ],
+                        max_length=14,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("accepted", "Matched"),
+                            ("review", "Needs review"),
+                            ("unmatched", "No match"),
+                        ],
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "comparison",
+                    models.JSONField(blank=True, default=dict, verbose_name="comparison"),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links",
+                        to="beneficiaries.matchrun",
+                        verbose_name="run",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'match',
-                'verbose_name_plural': 'matches',
-                'ordering': ['run_id', 'list_row', '-probability'],
-                'indexes': [models.Index(fields=['run', 'state'], name='matchlink_run_state'), models.Index(fields=['run', 'household_id'], name='matchlink_run_household')],
+                "verbose_name": "match",
+                "verbose_name_plural": "matches",
+                "ordering": ["run_id", "list_row", "-probability"],
+                "indexes": [
+                    models.Index(fields=["run", "state"], name="matchlink_run_state"),
+                    models.Index(fields=["run", "household_id"], name="matchlink_run_household"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MatchDecision',
+            name="MatchDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('list_row', models.CharField(max_length=64, verbose_name='list row')),
-                ('person_key', models.CharField(max_length=64, verbose_name='registry person')),
-                ('decision', models.CharField(choices=[('match', 'Same person'), ('non_match', 'Different person')], max_length=10, verbose_name='decision')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('decided_at', models.DateTimeField(auto_now=True, verbose_name='decided at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='beneficiaries.programme', verbose_name='programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("list_row", models.CharField(max_length=64, verbose_name="list row")),
+                ("person_key", models.CharField(max_length=64, verbose_name="registry person")),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("match", "Same person"), ("non_match", "Different person")],
+                        max_length=10,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("decided_at", models.DateTimeField(auto_now=True, verbose_name="decided at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="beneficiaries.programme",
+                        verbose_name="programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'match decision',
-                'verbose_name_plural': 'match decisions',
-                'ordering': ['-decided_at'],
-                'constraints': [models.UniqueConstraint(fields=('programme', 'list_row', 'person_key'), name='matchdecision_one_per_pair')],
+                "verbose_name": "match decision",
+                "verbose_name_plural": "match decisions",
+                "ordering": ["-decided_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("programme", "list_row", "person_key"),
+                        name="matchdecision_one_per_pair",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gte', models.F('period_start'))), name='programme_period_order'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_end__gte", models.F("period_start"))),
+                name="programme_period_order",
+            ),
         ),
     ]
