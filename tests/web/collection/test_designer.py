@@ -3,6 +3,7 @@ confirmation before removing, the live rule check, the preview and publishing.""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -399,7 +400,8 @@ def test_stale_period_save(bappeda_client, dataset, period, users):
         dataset,
         users["bappeda"],
         period,
-        {"closes_on": period.closes_on.replace(day=1)},
+        # a day earlier: a real change whatever the date (replace(day=1) was none on the 1st)
+        {"closes_on": period.closes_on - dt.timedelta(days=1)},
         expected_version=1,
     )
     response = bappeda_client.post(

@@ -7,6 +7,8 @@ data set of another region is not found. Writes go through
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import django_tables2 as tables
@@ -323,22 +325,20 @@ def design_edit(request: HttpRequest, code: str) -> HttpResponse:
         return _dataset_form_page(request, picked, dataset)
     if not form.is_valid():
         return _dataset_form_page(request, form, dataset, status=400)
-    try:
-        designer.update_dataset(
+    _saved, refused = _try_save(
+        form,
+        lambda: designer.update_dataset(
             dataset,
             request.user,
             form.cleaned_data,
             form.cleaned_data["reporting_regions"],
             expected_version=_version(request),
-        )
-    except ConflictError:
-        stored = DataSet.objects.get(pk=dataset.pk)
-        conflict = stale_changes(form, stored)
-        keep_typed(form, stored.version)
-        return _dataset_form_page(request, form, dataset, conflict=conflict, status=409)
-    except (designer.DesignError, ValidationError) as exc:
-        _service_error(form, exc)
-        return _dataset_form_page(request, form, dataset, status=400)
+        ),
+        lambda: DataSet.objects.get(pk=dataset.pk),
+        functools.partial(_dataset_form_page, request, form, dataset),
+    )
+    if refused is not None:
+        return refused
     messages.success(request, _("Data set saved."))
     return redirect("design-dataset", code=form.cleaned_data.get("code") or dataset.code)
 
@@ -401,6 +401,27 @@ def _form_page(
     )
 
 
+def _try_save(
+    form: Any,
+    save: Callable[[], Any],
+    stored: Callable[[], Any],
+    page: Callable[..., HttpResponse],
+) -> tuple[Any, HttpResponse | None]:
+    """Run ``save`` (a designer service): ``(saved, None)``, or ``(None, the form page)``
+    after a stale copy (409: what changed meanwhile, what was typed kept, the stored
+    version taken) or a refused change (400: its errors on the form)."""
+    try:
+        return save(), None
+    except ConflictError:
+        current = stored()
+        conflict = stale_changes(form, current)
+        keep_typed(form, current.version)
+        return None, page(conflict=conflict, status=409)
+    except (designer.DesignError, ValidationError) as exc:
+        _service_error(form, exc)
+        return None, page(status=400)
+
+
 @login_required
 def element_form(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
     dataset = _dataset(request, code)
@@ -419,18 +440,16 @@ def element_form(request: HttpRequest, code: str, pk: int | None = None) -> Http
         return _form_page(request, dataset, form, title)
     if not form.is_valid():
         return _form_page(request, dataset, form, title, status=400)
-    try:
-        saved = designer.save_element(
+    saved, refused = _try_save(
+        form,
+        lambda: designer.save_element(
             dataset, request.user, element, form.cleaned_data, expected_version=_version(request)
-        )
-    except ConflictError:
-        stored = DataElement.objects.get(pk=element.pk)  # type: ignore[union-attr]
-        conflict = stale_changes(form, stored)
-        keep_typed(form, stored.version)
-        return _form_page(request, dataset, form, title, conflict=conflict, status=409)
-    except (designer.DesignError, ValidationError) as exc:
-        _service_error(form, exc)
-        return _form_page(request, dataset, form, title, status=400)
+        ),
+        lambda: DataElement.objects.get(pk=element.pk),  # type: ignore[union-attr]
+        functools.partial(_form_page, request, dataset, form, title),
+    )
+    if refused is not None:
+        return refused
     if element is not None and saved.pk != element.pk:
         messages.success(
             request,
@@ -543,27 +562,18 @@ def rule_form(request: HttpRequest, code: str, pk: int | None = None) -> HttpRes
     if request.POST.get("do") == "check":
         extra["check"] = designer.check_rule(dataset, form.tentative(), form.elements)  # type: ignore[arg-type]
         return _form_page(request, dataset, form, title, extra=extra, template=template)
-    try:
-        designer.save_rule(
+    _saved, refused = _try_save(
+        form,
+        lambda: designer.save_rule(
             dataset, request.user, rule, form.cleaned_data, expected_version=_version(request)
-        )
-    except ConflictError:
-        stored = ValidationRule.objects.get(pk=rule.pk)  # type: ignore[union-attr]
-        conflict = stale_changes(form, stored)
-        keep_typed(form, stored.version)
-        return _form_page(
-            request,
-            dataset,
-            form,
-            title,
-            conflict=conflict,
-            status=409,
-            extra=extra,
-            template=template,
-        )
-    except (designer.DesignError, ValidationError) as exc:
-        _service_error(form, exc)
-        return _form_page(request, dataset, form, title, status=400, extra=extra, template=template)
+        ),
+        lambda: ValidationRule.objects.get(pk=rule.pk),  # type: ignore[union-attr]
+        functools.partial(
+            _form_page, request, dataset, form, title, extra=extra, template=template
+        ),
+    )
+    if refused is not None:
+        return refused
     messages.success(request, _("Rule saved in the draft."))
     return redirect(_overview_url(dataset, "rules"))
 
@@ -640,18 +650,16 @@ def period_form(request: HttpRequest, code: str, pk: int | None = None) -> HttpR
         return _form_page(request, dataset, form, title)
     if not form.is_valid():
         return _form_page(request, dataset, form, title, status=400)
-    try:
-        designer.save_period(
+    _saved, refused = _try_save(
+        form,
+        lambda: designer.save_period(
             dataset, request.user, period, form.cleaned_data, expected_version=_version(request)
-        )
-    except ConflictError:
-        stored = Period.objects.get(pk=period.pk)  # type: ignore[union-attr]
-        conflict = stale_changes(form, stored)
-        keep_typed(form, stored.version)
-        return _form_page(request, dataset, form, title, conflict=conflict, status=409)
-    except (designer.DesignError, ValidationError) as exc:
-        _service_error(form, exc)
-        return _form_page(request, dataset, form, title, status=400)
+        ),
+        lambda: Period.objects.get(pk=period.pk),  # type: ignore[union-attr]
+        functools.partial(_form_page, request, dataset, form, title),
+    )
+    if refused is not None:
+        return refused
     messages.success(request, _("Period saved."))
     return redirect(_overview_url(dataset, "periods"))
 
