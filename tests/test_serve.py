@@ -135,7 +135,12 @@ def test_static_files_are_served_with_cache_headers(live_server_process):  # typ
 
 def test_two_workers_answer_and_sigterm_stops_every_process(live_server_process):  # type: ignore[no-untyped-def]
     proc, base, access_log, _env = live_server_process
+    # The first worker answers while the second may still be booting (a loaded machine).
+    booted = time.monotonic() + 60
     workers = _children(proc.pid)
+    while len(workers) < 2 and time.monotonic() < booted:
+        time.sleep(0.2)
+        workers = _children(proc.pid)
     assert len(workers) == 2, f"expected 2 worker processes, found {workers}"
 
     # Concurrent requests are spread over the workers: both pids answer.

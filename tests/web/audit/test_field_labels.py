@@ -18,7 +18,7 @@ from sinergi.web.audit.presentation import HIDDEN, _fields
 # Apps whose objects are written through the audit trail (services call audit.record).
 AUDITED_APPS = ("indicators", "programs", "collection")
 # Labels that are the same word in Indonesian.
-SAME_IN_INDONESIAN = {"status", "minimum", "operator", "sub-kegiatan", "email"}
+SAME_IN_INDONESIAN = {"status", "minimum", "operator", "sub-kegiatan", "email", "token"}
 
 
 def _audited_models() -> list[type[models.Model]]:
